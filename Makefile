@@ -1,0 +1,52 @@
+# Thin, named targets; README.md explains each.
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PY := .venv/bin/python
+PORT ?= 8000
+export LOUYU_DEMO_PASSWORD ?= Louyu@2013demo
+
+.PHONY: run setup test test-fast lint fmt bench messages clean
+
+$(UV):
+	$(PYTHON) -m venv .tools && .tools/bin/pip install -q uv==0.13.8
+
+.venv/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+louyu/static/vendor/.copied: node_modules/.installed scripts/vendor_assets.py .venv/.synced
+	$(PY) scripts/vendor_assets.py
+	touch $@
+
+setup: .venv/.synced louyu/static/vendor/.copied
+	$(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py seed_demo --if-empty
+
+run: setup
+	$(PY) manage.py serve --port $(PORT)
+
+test: .venv/.synced louyu/static/vendor/.copied
+	$(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: .venv/.synced
+	.venv/bin/ruff format --check .
+	.venv/bin/ruff check .
+	.venv/bin/mypy louyu/lib $(wildcard louyu/*/services.py) louyu/core louyu/accounts
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+fmt: .venv/.synced
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+messages: .venv/.synced
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=.tools
+
+clean:
+	rm -rf .venv .tools node_modules louyu/static/vendor staticfiles

@@ -1,0 +1,162 @@
+"""Shared test world: a small jurisdiction with one demo persona per role of DESIGN.md §2,
+including an **outsider** (an enterprise contact in another building community), and the
+permission-matrix helper every app's tests reuse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.test import Client
+
+from louyu.accounts.models import Role, User
+from louyu.accounts.services import membership_grant, user_create
+from louyu.core.models import Node
+from louyu.core.services import node_create
+from louyu.economy.models import Enterprise
+from louyu.party.models import PartyOrganization
+from louyu.servicedesk.models import Department
+
+PASSWORD = "Test@2013pass"
+
+# username → (role, scope key in World.scopes, real name, is_staff)
+PERSONAS: dict[str, tuple[str, str, str, bool]] = {
+    "district": (Role.DISTRICT_OFFICER, "district", "区楼宇办", True),
+    "street": (Role.STREET_CADRE, "street", "街道干部", True),
+    "clerk": (Role.CLERK, "community", "服务中心办事员", True),
+    "handler_tax": (Role.DEPARTMENT_HANDLER, "tax", "税务经办人", True),
+    "party_officer": (Role.PARTY_OFFICER, "party_committee", "综合党委委员", True),
+    "association": (Role.ASSOCIATION_REP, "community", "促进会代表", False),
+    "enterprise": (Role.ENTERPRISE_CONTACT, "enterprise", "企业联络员", False),
+    "employee": (Role.EMPLOYEE, "enterprise", "白领员工", False),
+    "outsider": (Role.ENTERPRISE_CONTACT, "other_enterprise", "外楼企业联络员", False),
+    "sysadmin": (Role.SYSTEM_ADMIN, "district", "系统管理员", True),
+    "secadmin": (Role.SECURITY_ADMIN, "district", "安全管理员", True),
+    "auditor": (Role.AUDIT_ADMIN, "district", "审计管理员", True),
+}
+
+
+@dataclass
+class World:
+    """The nodes, scopes and users of the test jurisdiction."""
+
+    nodes: dict[str, Node] = field(default_factory=dict)
+    scopes: dict[str, Any] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        for bucket in ("users", "nodes", "scopes"):
+            values = self.__dict__.get(bucket, {})
+            if name in values:
+                return values[name]
+        raise AttributeError(name)
+
+    def client_for(self, username: str | None) -> Client:
+        """A test client signed in as a persona (None: anonymous)."""
+        client = Client()
+        if username is not None:
+            client.force_login(self.users[username])
+        return client
+
+
+def build_world(password: str = PASSWORD) -> World:
+    """Xiacheng district with two streets, two building communities and their buildings."""
+    world = World()
+    district = node_create(
+        actor=None,
+        kind=Node.Kind.DISTRICT,
+        name="下城区",
+        codes=[("330103", date(1983, 1, 1), date(2021, 4, 8)), ("330105", date(2021, 4, 9), None)],
+    )
+    street = node_create(
+        actor=None, kind=Node.Kind.STREET, name="武林街道", parent=district,
+        codes=[("330103003", date(1983, 1, 1), None)],
+    )
+    other_street = node_create(actor=None, kind=Node.Kind.STREET, name="天水街道", parent=district)
+    community = node_create(
+        actor=None, kind=Node.Kind.COMMUNITY, name="环西楼宇社区", parent=street
+    )
+    other_community = node_create(
+        actor=None, kind=Node.Kind.COMMUNITY, name="天水楼宇社区", parent=other_street
+    )
+    building = node_create(
+        actor=None, kind=Node.Kind.BUILDING, name="坤和中心", parent=community, is_target=True
+    )
+    other_building = node_create(
+        actor=None,
+        kind=Node.Kind.BUILDING,
+        name="浙江省外经贸广场",
+        parent=other_community,
+        is_target=True,
+    )
+    world.nodes.update(
+        district=district,
+        street=street,
+        other_street=other_street,
+        community=community,
+        other_community=other_community,
+        building=building,
+        other_building=other_building,
+    )
+    world.scopes.update(
+        district=district,
+        street=street,
+        community=community,
+        enterprise=Enterprise.objects.create(
+            credit_code="91330103MA2CFK1A3R", name="杭州坤和科技有限公司", building=building
+        ),
+        other_enterprise=Enterprise.objects.create(
+            credit_code="91330103MA27YTW55X", name="杭州外经贸咨询有限公司", building=other_building
+        ),
+        tax=Department.objects.create(code="tax", name="税务局"),
+        party_committee=PartyOrganization.objects.create(
+            name="环西楼宇社区综合党委",
+            kind=PartyOrganization.Kind.COMMITTEE,
+            community=community,
+        ),
+    )
+    for username, (role, scope_key, real_name, is_staff) in PERSONAS.items():
+        user = user_create(
+            actor=None,
+            username=username,
+            password=password,
+            real_name=real_name,
+            is_staff=is_staff and role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN},
+        )
+        membership_grant(actor=None, user=user, role=role, scope=world.scopes[scope_key])
+        world.users[username] = user
+    world.users["nobody"] = user_create(actor=None, username="nobody", password=password)
+    return world
+
+
+def assert_access_matrix(
+    world: World,
+    method: str,
+    url: str,
+    *,
+    allowed: Iterable[str],
+    denied_status: int = 404,
+    allowed_status: Iterable[int] = (200,),
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Request `url` as every persona (and anonymous, and a user with no role): the `allowed`
+    ones get `allowed_status`, everyone else gets `denied_status` (404: not yours is not
+    found); anonymous is sent to sign in (302) or refused (401/403 on the API)."""
+    allowed = set(allowed)
+    ok_statuses = set(allowed_status)
+    failures = []
+    for username in [None, "nobody", *PERSONAS]:
+        client = world.client_for(username)
+        response = getattr(client, method.lower())(url, data or {})
+        status = response.status_code
+        if username in allowed:
+            good = status in ok_statuses
+        elif username is None:
+            good = status in {302, 401, 403}
+        else:
+            good = status == denied_status
+        if not good:
+            failures.append(f"{username or 'anonymous'}: {status}")
+    assert not failures, f"{method} {url}: unexpected statuses: {', '.join(failures)}"

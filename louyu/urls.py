@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from louyu.accounts.views import workbench
+from louyu.core.views import healthz
+
+urlpatterns = [
+    path("", workbench, name="workbench"),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("louyu.accounts.urls")),
+    path("core/", include("louyu.core.urls")),
+    path("api/v1/", include("louyu.api.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
