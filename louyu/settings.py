@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "louyu.economy",
     "louyu.servicedesk",
     "louyu.party",
+    "louyu.dashboard",
     "louyu.api",
 ]
 

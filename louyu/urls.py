@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from louyu.accounts.views import workbench
+from louyu.dashboard.views import workbench
 from louyu.core.views import healthz
 
 urlpatterns = [
