@@ -37,7 +37,7 @@ test: .venv/.synced louyu/static/vendor/.copied
 lint: .venv/.synced
 	.venv/bin/ruff format --check .
 	.venv/bin/ruff check .
-	.venv/bin/mypy louyu/lib $(wildcard louyu/*/services.py) louyu/core louyu/accounts
+	.venv/bin/mypy louyu
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
@@ -46,7 +46,7 @@ fmt: .venv/.synced
 	.venv/bin/ruff check --fix .
 
 messages: .venv/.synced
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=.tools
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=.tools --ignore=staticfiles
 
 clean:
 	rm -rf .venv .tools node_modules louyu/static/vendor staticfiles

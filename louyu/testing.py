@@ -11,8 +11,9 @@ from typing import Any
 
 from django.test import Client
 
-from louyu.accounts.models import Role, User
+from louyu.accounts.models import User
 from louyu.accounts.services import membership_grant, user_create
+from louyu.core.demo import PERSONAS, persona_phone
 from louyu.core.models import Node
 from louyu.core.services import node_create
 from louyu.economy.models import Enterprise
@@ -21,21 +22,9 @@ from louyu.servicedesk.models import Department
 
 PASSWORD = "Test@2013pass"
 
-# username → (role, scope key in World.scopes, real name, is_staff)
-PERSONAS: dict[str, tuple[str, str, str, bool]] = {
-    "district": (Role.DISTRICT_OFFICER, "district", "区楼宇办", True),
-    "street": (Role.STREET_CADRE, "street", "街道干部", True),
-    "clerk": (Role.CLERK, "community", "服务中心办事员", True),
-    "handler_tax": (Role.DEPARTMENT_HANDLER, "tax", "税务经办人", True),
-    "party_officer": (Role.PARTY_OFFICER, "party_committee", "综合党委委员", True),
-    "association": (Role.ASSOCIATION_REP, "community", "促进会代表", False),
-    "enterprise": (Role.ENTERPRISE_CONTACT, "enterprise", "企业联络员", False),
-    "employee": (Role.EMPLOYEE, "enterprise", "白领员工", False),
-    "outsider": (Role.ENTERPRISE_CONTACT, "other_enterprise", "外楼企业联络员", False),
-    "sysadmin": (Role.SYSTEM_ADMIN, "district", "系统管理员", True),
-    "secadmin": (Role.SECURITY_ADMIN, "district", "安全管理员", True),
-    "auditor": (Role.AUDIT_ADMIN, "district", "审计管理员", True),
-}
+# PERSONAS (username → Persona(role, scope key in World.scopes, real name, is_staff)) is the one
+# table shared with the demo data (`manage.py seed_demo`); imported here for the tests.
+__all__ = ["PASSWORD", "PERSONAS", "World", "assert_access_matrix", "build_world"]
 
 
 @dataclass
@@ -71,8 +60,11 @@ def build_world(password: str = PASSWORD) -> World:
         codes=[("330103", date(1983, 1, 1), date(2021, 4, 8)), ("330105", date(2021, 4, 9), None)],
     )
     street = node_create(
-        actor=None, kind=Node.Kind.STREET, name="武林街道", parent=district,
-        codes=[("330103003", date(1983, 1, 1), None)],
+        actor=None,
+        kind=Node.Kind.STREET,
+        name="武林街道",
+        parent=district,
+        codes=[("330103002", date(1983, 1, 1), date(2021, 4, 8))],
     )
     other_street = node_create(actor=None, kind=Node.Kind.STREET, name="天水街道", parent=district)
     community = node_create(
@@ -123,7 +115,8 @@ def build_world(password: str = PASSWORD) -> World:
             username=username,
             password=password,
             real_name=real_name,
-            is_staff=is_staff and role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN},
+            phone=persona_phone(username),
+            is_staff=is_staff,
         )
         membership_grant(actor=None, user=user, role=role, scope=world.scopes[scope_key])
         world.users[username] = user

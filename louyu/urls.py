@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from louyu.dashboard.views import workbench
 from louyu.core.views import healthz
+from louyu.dashboard.views import workbench
 
 urlpatterns = [
     path("", workbench, name="workbench"),
@@ -20,3 +20,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "louyu.api.exceptions.handler404"
+handler500 = "louyu.api.exceptions.handler500"

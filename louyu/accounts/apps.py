@@ -6,3 +6,7 @@ class AccountsConfig(AppConfig):
     name = "louyu.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        # Connects the sign-in audit receivers (login, failure, logout, lockout).
+        from louyu.accounts import services  # noqa: F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import phonenumbers
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -86,8 +86,6 @@ class User(AbstractUser):
 
     real_name = models.CharField(_("real name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
-
-    objects: UserManager[User] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("user")

@@ -9,9 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from louyu.accounts.models import SCOPE_KIND, Membership, Role
 
 # Roles whose holders see the jurisdiction subtree under the node they are granted at.
-JURISDICTION_ROLES = frozenset(
-    {role for role, kind in SCOPE_KIND.items() if kind == "core.node"}
-)
+JURISDICTION_ROLES = frozenset({role for role, kind in SCOPE_KIND.items() if kind == "core.node"})
 
 
 def scope_node_paths(user: Any) -> list[str]:

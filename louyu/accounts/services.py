@@ -1,15 +1,29 @@
-"""Every write to users and memberships."""
+"""Every write to users, memberships, second-factor devices and lockouts, and the audit of
+sign-in events (login, failure, logout, lockout) captured from signals."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from axes.models import AccessAttempt
+from axes.signals import user_locked_out
+from django.contrib.auth import password_validation
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.dispatch import receiver
+from django.http import HttpRequest
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from louyu.accounts.models import SCOPE_KIND, Membership, User
+from louyu.core.models import AuditLog
 from louyu.core.services import audit_record
+
+# Profile fields that user_update may change (is_active goes through user_set_active).
+USER_PROFILE_FIELDS = ("real_name", "phone", "email", "first_name", "last_name", "is_staff")
 
 
 def user_create(
@@ -37,7 +51,10 @@ def user_create(
 
 
 def user_set_active(*, actor: Any, user: User, active: bool) -> User:
-    """Enable or disable an account; a disabled account's sessions stop working at once."""
+    """Enable or disable an account; a disabled account's sessions end at once.
+
+    The auth backend already refuses inactive users on every request; deleting the session
+    rows as well means re-enabling the account does not revive the old sessions."""
     with transaction.atomic():
         before = {"is_active": user.is_active}
         user.is_active = active
@@ -49,7 +66,63 @@ def user_set_active(*, actor: Any, user: User, active: bool) -> User:
             before=before,
             after={"is_active": active},
         )
+        if not active:
+            transaction.on_commit(lambda: user_sessions_end(user=user))
     return user
+
+
+def user_update(*, actor: Any, user: User, **changes: Any) -> User:
+    """Change profile fields (USER_PROFILE_FIELDS) of an account, audited before/after."""
+    unknown = set(changes) - set(USER_PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"user_update cannot change {sorted(unknown)}")
+    changed = {name: value for name, value in changes.items() if getattr(user, name) != value}
+    if not changed:
+        return user
+    before = {name: getattr(user, name) for name in changed}
+    for name, value in changed.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=["password"])
+    with transaction.atomic():
+        user.save(update_fields=list(changed))
+        audit_record(actor=actor, action="user.update", target=user, before=before, after=changed)
+    return user
+
+
+def user_password_set(*, actor: Any, user: User, password: str | None) -> User:
+    """Set a new password under the password policy (None: password sign-in disabled).
+
+    Every session of the user signed in with the old password ends, because Django's session
+    auth hash no longer matches; a view that keeps the current session calls
+    update_session_auth_hash afterwards."""
+    if password is None:
+        user.set_unusable_password()
+    else:
+        password_validation.validate_password(password, user)
+        user.set_password(password)
+    with transaction.atomic():
+        user.save(update_fields=["password"])
+        audit_record(
+            actor=actor,
+            action="user.password_change" if actor == user else "user.password_set",
+            target=user,
+            after={"usable": password is not None},
+        )
+    return user
+
+
+def user_sessions_end(*, user: User) -> int:
+    """Delete the stored sessions of `user`; returns how many ended.
+
+    Sessions live in the database (the default engine): a scan of the unexpired ones, which
+    only account disabling pays for."""
+    ended = 0
+    user_id = str(user.pk)
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == user_id:
+            session.delete()
+            ended += 1
+    return ended
 
 
 def membership_grant(
@@ -61,7 +134,11 @@ def membership_grant(
         raise ValidationError({"role": "This role is granted on a different kind of scope."})
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
-            user=user, role=role, scope_type=scope_type, scope_id=scope.pk, defaults={"title": title}
+            user=user,
+            role=role,
+            scope_type=scope_type,
+            scope_id=scope.pk,
+            defaults={"title": title},
         )
         if created:
             audit_record(
@@ -70,6 +147,25 @@ def membership_grant(
                 target=membership,
                 after={"user": user.username, "role": role, "scope": str(scope)},
             )
+    return membership
+
+
+def membership_update(*, actor: Any, membership: Membership, title: str) -> Membership:
+    """Change what the person is called in a role; role, user and scope never change in place
+    (revoke and grant instead) so the audit log shows every grant."""
+    if membership.title == title:
+        return membership
+    with transaction.atomic():
+        before = {"title": membership.title}
+        membership.title = title
+        membership.save(update_fields=["title"])
+        audit_record(
+            actor=actor,
+            action="membership.update",
+            target=membership,
+            before=before,
+            after={"title": title},
+        )
     return membership
 
 
@@ -82,3 +178,129 @@ def membership_revoke(*, actor: Any, membership: Membership) -> None:
             before={"user": membership.user.username, "role": membership.role},
         )
         membership.delete()
+
+
+# --- Second factor (TOTP) ------------------------------------------------------------------
+
+
+def totp_device_start(*, actor: Any, user: User) -> TOTPDevice:
+    """The unconfirmed TOTP device the user is enrolling, created on first call; a reload of
+    the enrolment page keeps the same secret."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is not None:
+        return device
+    with transaction.atomic():
+        device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=False)
+        audit_record(actor=actor, action="otp.enrol_start", target=user)
+    return device
+
+
+def totp_device_confirm(*, actor: Any, device: TOTPDevice, token: str) -> bool:
+    """Confirm an enrolment with a code from the authenticator app. On success this becomes
+    the user's only TOTP device."""
+    if not device.verify_token(token):
+        audit_record(
+            actor=actor, action="otp.enrol", target=device.user, result=AuditLog.Result.FAILURE
+        )
+        return False
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+        audit_record(actor=actor, action="otp.enrol", target=device.user)
+    return True
+
+
+def totp_verify(*, actor: Any, user: User, token: str) -> TOTPDevice | None:
+    """The confirmed device that accepts `token`, or None. Every attempt is audited; the
+    device throttles repeated failures (django-otp's exponential back-off)."""
+    for device in TOTPDevice.objects.devices_for_user(user, confirmed=True):
+        if device.verify_token(token):
+            audit_record(actor=actor, action="otp.verify", target=user)
+            return device
+    audit_record(actor=actor, action="otp.verify", target=user, result=AuditLog.Result.FAILURE)
+    return None
+
+
+def totp_disable(*, actor: Any, user: User) -> int:
+    """Remove every TOTP device of `user`; returns how many were removed."""
+    with transaction.atomic():
+        count, _ = TOTPDevice.objects.filter(user=user).delete()
+        audit_record(actor=actor, action="otp.disable", target=user, after={"devices": count})
+    return count
+
+
+def totp_device_delete(*, actor: Any, device: TOTPDevice) -> None:
+    """Remove one TOTP device (the security administrator resets a lost phone)."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="otp.disable",
+            target=device.user,
+            before={"device": device.name, "confirmed": device.confirmed},
+        )
+        device.delete()
+
+
+def lockout_clear(*, actor: Any, attempt: AccessAttempt) -> None:
+    """Lift a lockout before its cool-off ends (the security administrator's call)."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="auth.lockout_clear",
+            before={
+                "username": attempt.username,
+                "ip": attempt.ip_address,
+                "failures": attempt.failures_since_start,
+            },
+        )
+        attempt.delete()
+
+
+# --- Sign-in events: cross-cutting capture of every login path (pages, admin, API) -----------
+
+
+@receiver(user_logged_in, dispatch_uid="louyu.accounts.audit_login")
+def _audit_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    audit_record(actor=user, action="auth.login", target=user)
+    if request is not None and hasattr(request, "session"):
+        from louyu.accounts.middleware import session_mark_login
+
+        session_mark_login(request)
+
+
+@receiver(user_login_failed, dispatch_uid="louyu.accounts.audit_login_failed")
+def _audit_login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    audit_record(
+        actor=None,
+        action="auth.login",
+        after={"username": str(credentials.get("username", ""))[:150]},
+        result=AuditLog.Result.FAILURE,
+    )
+
+
+@receiver(user_logged_out, dispatch_uid="louyu.accounts.audit_logout")
+def _audit_logout(
+    sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any
+) -> None:
+    if user is None:
+        return
+    reason = getattr(request, "louyu_logout_reason", "") if request is not None else ""
+    audit_record(
+        actor=user, action="auth.logout", target=user, after={"reason": reason} if reason else None
+    )
+
+
+@receiver(user_locked_out, dispatch_uid="louyu.accounts.audit_lockout")
+def _audit_lockout(
+    sender: Any, request: HttpRequest, username: str | None, ip_address: str | None, **kwargs: Any
+) -> None:
+    audit_record(
+        actor=None,
+        action="auth.lockout",
+        after={"username": (username or "")[:150], "ip": ip_address},
+        result=AuditLog.Result.DENIED,
+        ip=ip_address,
+    )

@@ -30,4 +30,3 @@ class CharacterClassValidator:
             "(lower case, upper case, digits, symbols).",
             self.min_classes,
         ) % {"n": self.min_classes}
-

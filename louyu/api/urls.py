@@ -1,2 +1,22 @@
+"""/api/v1/: every app's API endpoints, the token endpoint, the schema and its docs."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from louyu.accounts.api.views import MeApi
+from louyu.api.auth import TokenApi
+from louyu.api.views import SchemaApi, SwaggerUiView
+from louyu.core.api.views import NodeViewSet
+
 app_name = "api"
-urlpatterns: list = []
+
+router = SimpleRouter()
+router.register("nodes", NodeViewSet, basename="node")
+
+urlpatterns = [
+    path("auth/token/", TokenApi.as_view(), name="token"),
+    path("me/", MeApi.as_view(), name="me"),
+    path("schema/", SchemaApi.as_view(), name="schema"),
+    path("docs/", SwaggerUiView.as_view(), name="docs"),
+    *router.urls,
+]

@@ -20,7 +20,8 @@ class ContentSecurityPolicyMiddleware:
             response = self.get_response(request)
         finally:
             client_ip.reset(token)
-        if not request.path.startswith("/api/v1/docs"):
-            response.headers.setdefault("Content-Security-Policy", settings.LOUYU_CSP)
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault("Content-Security-Policy", settings.LOUYU_CSP)
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
         return response

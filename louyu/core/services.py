@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
+from django.utils import timezone
 
 from louyu.core.context import client_ip
-from louyu.core.models import AuditLog, DivisionCode, Node
+from louyu.core.models import AuditLog, DivisionCode, Node, WorkerHeartbeat
 
 
 def audit_record(
@@ -67,3 +70,48 @@ def node_create(
             after={"kind": kind, "name": name, "parent": parent.pk if parent else None},
         )
     return node
+
+
+def audit_purge(*, actor: Any, now: datetime | None = None) -> int:
+    """Delete audit rows older than LOUYU_AUDIT_RETENTION_DAYS and record the purge itself.
+
+    Retention is never below 183 days (settings clamp it); on PostgreSQL the append-only trigger
+    refuses any younger row anyway. Returns the number of rows deleted.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.LOUYU_AUDIT_RETENTION_DAYS)
+    with transaction.atomic():
+        deleted, _ = AuditLog.objects.filter(at__lt=cutoff).delete()
+        if deleted:
+            audit_record(
+                actor=actor,
+                action="audit.purge",
+                after={"deleted": deleted, "older_than": cutoff.isoformat()},
+            )
+    return deleted
+
+
+def worker_heartbeat(*, worker: str) -> WorkerHeartbeat:
+    """Record that a job worker ("host:pid") is alive; /healthz reads the newest of these.
+
+    Not audited: it is written every few seconds and records no one's action.
+    """
+    heartbeat, _ = WorkerHeartbeat.objects.update_or_create(
+        worker=worker, defaults={"last_seen": timezone.now()}
+    )
+    return heartbeat
+
+
+def worker_heartbeat_prune(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Forget workers that have not been seen for a while (hosts that went away)."""
+    deleted, _ = WorkerHeartbeat.objects.filter(last_seen__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+def task_result_prune(*, older_than: timedelta = timedelta(days=14)) -> int:
+    """Delete finished background-task results (the django-tasks queue table) past a fortnight;
+    the JobRun rows keep the history of periodic jobs."""
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - older_than
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    return deleted

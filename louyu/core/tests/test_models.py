@@ -34,7 +34,10 @@ class AuditLogImmutabilityTests:
             cursor.execute("UPDATE core_auditlog SET action = 'forged' WHERE id = %s", [row.pk])
         assert AuditLog.objects.get(pk=row.pk).action == "test.write"
 
-    @pytest.mark.skipif(connection.vendor != "postgresql", reason="#2: PostgreSQL-only guard; SQLite test flush needs DELETE")
+    @pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="#2: PostgreSQL-only guard; SQLite test flush needs DELETE",
+    )
     def test_it_refuses_deleting_recent_rows_on_postgresql(self, world):
         row = audit_record(actor=None, action="test.write")
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:

@@ -1,0 +1,400 @@
+"""The cluster of DESIGN.md §6 is not a claim: two ASGI servers and two job workers, separate
+processes on one PostgreSQL and one Redis. An event sent from a third process reaches the user's
+WebSocket clients on both servers, a periodic job runs exactly once per period, and /healthz sees
+the workers.
+
+On a PostgreSQL suite the processes share pytest-django's test database; on SQLite the test
+creates, migrates and drops a database of its own. LOUYU_CLUSTER_POSTGRES_URL (a database to
+connect to for CREATE DATABASE) and LOUYU_CLUSTER_REDIS_URL override the local defaults.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import quote
+
+import psycopg
+import pytest
+import redis
+from django.conf import settings
+from websockets.sync.client import connect as ws_connect
+
+pytestmark = pytest.mark.cluster
+
+BASE_DIR = Path(settings.BASE_DIR)
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+POSTGRES_URL = os.environ.get(
+    "LOUYU_CLUSTER_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get(
+    "LOUYU_CLUSTER_REDIS_URL", os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14"
+)
+# Seconds for the whole test, an upper bound: it takes 10-25 s on a quiet two-core machine.
+BUDGET = float(os.environ.get("LOUYU_CLUSTER_BUDGET", "60"))
+
+# Each worker is the real `manage.py worker`, with one extra job whose period is a second.
+# The job writes an audit row per run, so runs can be counted apart from their JobRun claims.
+WORKER = """
+from datetime import timedelta
+
+import django
+
+django.setup()
+
+from django.core.management import call_command
+from louyu.core.jobs import periodic
+from louyu.core.services import audit_record
+
+
+@periodic("cluster.tick", every=timedelta(seconds=1))
+def cluster_tick():
+    audit_record(actor=None, action="cluster.tick")
+    return "ticked"
+
+
+call_command("worker", "--interval", "0.25")
+"""
+
+# A third process, neither server: it signs a user in, prints the session cookie, then pushes
+# each JSON line it reads from stdin to that user with the only function code pushes with.
+DRIVER = """
+import json
+import sys
+
+from django.conf import settings
+from django.test import Client
+
+from louyu.accounts.services import user_create
+from louyu.core.events import send_event_on_commit
+
+user = user_create(actor=None, username="cluster_user", password=None, real_name="集群")
+client = Client()
+client.force_login(user)
+print(json.dumps({"cookie": client.cookies[settings.SESSION_COOKIE_NAME].value}), flush=True)
+for line in sys.stdin:
+    send_event_on_commit(json.loads(line), [user])
+    print("sent", flush=True)
+"""
+
+
+class Deadline:
+    def __init__(self, seconds: float):
+        self.end = time.monotonic() + seconds
+
+    def mark(self, stage: str) -> None:
+        print(f"cluster: {stage} at {BUDGET - self.left():.1f}s")
+
+    def left(self) -> float:
+        return max(0.0, self.end - time.monotonic())
+
+    def poll(self, what: str, probe: Callable[[], Any], every: float = 0.05) -> Any:
+        """Call `probe` until it returns something truthy; fail when the budget runs out."""
+        while True:
+            result = probe()
+            if result:
+                return result
+            if not self.left():
+                pytest.fail(f"cluster: timed out waiting for {what}")
+            time.sleep(every)  # polling interval, not synchronisation: the probe decides
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url(params: dict) -> str:
+    user = quote(params.get("USER") or "")
+    password = f":{quote(params['PASSWORD'])}" if params.get("PASSWORD") else ""
+    host = params.get("HOST") or "127.0.0.1"
+    port = params.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{params['NAME']}"
+
+
+@pytest.fixture
+def deadline() -> Deadline:
+    """One time budget for the whole test, database creation and migration included."""
+    return Deadline(BUDGET)
+
+
+@pytest.fixture
+def cluster_database(deadline) -> Iterator[str]:
+    """The URL of a migrated PostgreSQL database the cluster processes share."""
+    if ON_POSTGRES:
+        from django.db import connection
+
+        yield database_url(connection.settings_dict)
+        return
+    try:
+        admin = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        pytest.fail(
+            f"cluster: PostgreSQL is unreachable at {POSTGRES_URL} ({error}). Start it, or set "
+            "LOUYU_CLUSTER_POSTGRES_URL."
+        )
+    name = f"louyu_cluster_{os.getpid()}"
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.execute(f'CREATE DATABASE "{name}"')
+    url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        migrate = subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
+            cwd=BASE_DIR,
+            env={**os.environ, "DATABASE_URL": url},
+            capture_output=True,
+            text=True,
+            timeout=deadline.left(),
+        )
+        assert migrate.returncode == 0, f"cluster: migrate failed:\n{migrate.stderr[-3000:]}"
+        deadline.mark("migrated")
+        yield url
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
+def cluster_redis() -> Iterator[tuple[str, str]]:
+    """The Redis URL and a key prefix no other run uses; the prefix's keys go afterwards."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.fail(
+            f"cluster: Redis is unreachable at {REDIS_URL} ({error}). Start it, or set "
+            "LOUYU_CLUSTER_REDIS_URL."
+        )
+    prefix = f"louyu-cluster-{uuid.uuid4().hex[:12]}"
+    yield REDIS_URL, prefix
+    for key in client.scan_iter(f"*{prefix}*"):
+        client.delete(key)
+    client.close()
+
+
+class Processes:
+    """Started subprocesses, their logs, and a sure end for all of them."""
+
+    def __init__(self, env: dict[str, str], logs: Path):
+        self.env = env
+        self.logs = logs
+        self.started: list[tuple[str, subprocess.Popen]] = []
+        self.files: list[IO] = []
+
+    def start(self, label: str, args: list[str], *, piped: bool = False) -> subprocess.Popen:
+        log = (self.logs / f"{label}.log").open("wb")
+        process = subprocess.Popen(
+            [sys.executable, *args],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdin=subprocess.PIPE if piped else subprocess.DEVNULL,
+            stdout=subprocess.PIPE if piped else log,
+            stderr=log if piped else subprocess.STDOUT,
+            text=piped or None,
+        )
+        self.started.append((label, process))
+        self.files += [log, *(f for f in (process.stdin, process.stdout) if f is not None)]
+        return process
+
+    @staticmethod
+    def read_line(process: subprocess.Popen, deadline: Deadline) -> str:
+        """The next line the process prints, within the deadline."""
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], deadline.left())
+        line = process.stdout.readline() if ready else ""
+        if not line:
+            pytest.fail(f"cluster: no answer from the driver (exit code {process.poll()})")
+        return line
+
+    def tails(self) -> str:
+        parts = []
+        for label, _ in self.started:
+            text = (self.logs / f"{label}.log").read_text(errors="replace")[-1500:]
+            parts.append(f"--- {label} ---\n{text}")
+        return "\n".join(parts)
+
+    def stop(self, process: subprocess.Popen, timeout: float) -> int | None:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+        try:
+            return process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            return None
+
+    def stop_all(self) -> None:
+        for _, process in self.started:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for _, process in self.started:
+            self.stop(process, timeout=5)
+        for file in self.files:
+            file.close()
+
+
+def http_get(url: str) -> tuple[int, dict] | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+    except OSError:
+        return None  # not listening yet
+
+
+def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+# transaction=True: on PostgreSQL the processes share the test database, so what they see must be
+# committed, and it is flushed afterwards.
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_as_a_cluster_of_two_servers_and_two_workers(
+    deadline, cluster_database, cluster_redis
+):
+    redis_url, prefix = cluster_redis
+    env = {
+        **os.environ,
+        "DATABASE_URL": cluster_database,
+        "REDIS_URL": redis_url,
+        "LOUYU_CACHE_PREFIX": prefix,
+        "LOUYU_PROFILE": "demo",
+        "LOUYU_WORKER_HEARTBEAT_SECONDS": "1",
+        "DJANGO_SETTINGS_MODULE": "louyu.settings",
+        "PYTHONUNBUFFERED": "1",
+    }
+    ports = {"a": free_port(), "b": free_port()}
+    with tempfile.TemporaryDirectory(prefix="louyu-cluster-") as logs:
+        processes = Processes(env, Path(logs))
+        try:
+            driver = processes.start(
+                "driver", ["manage.py", "shell", "--no-imports", "-c", DRIVER], piped=True
+            )
+            for name, port in ports.items():
+                processes.start(
+                    f"server_{name}", ["manage.py", "serve", "--no-worker", "--port", str(port)]
+                )
+            workers = [processes.start(f"worker_{n}", ["-c", WORKER]) for n in (1, 2)]
+            cookie = json.loads(processes.read_line(driver, deadline))["cookie"]
+            deadline.mark("signed in")
+
+            for name, port in ports.items():
+                deadline.poll(
+                    f"server {name}", lambda port=port: http_get(f"http://127.0.0.1:{port}/healthz")
+                )
+
+            deadline.mark("servers up")
+            # The same user has a tab open on each server; the event comes from a third process.
+            headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"}
+            with contextlib.ExitStack() as stack:
+                tabs = [
+                    stack.enter_context(
+                        ws_connect(
+                            f"ws://127.0.0.1:{port}/ws/events/",
+                            additional_headers={**headers, "Origin": f"http://127.0.0.1:{port}"},
+                            open_timeout=deadline.left(),
+                        )
+                    )
+                    for port in ports.values()
+                ]
+                assert driver.stdin is not None
+                driver.stdin.write(json.dumps({"type": "cluster.hello", "text": "你好"}) + "\n")
+                driver.stdin.flush()
+                assert processes.read_line(driver, deadline) == "sent\n"
+                received = [json.loads(tab.recv(timeout=deadline.left())) for tab in tabs]
+            assert received == [{"type": "cluster.hello", "text": "你好"}] * 2
+            deadline.mark("event received")
+
+            def succeeded_runs() -> int:
+                sql = "SELECT count(*) FROM core_jobrun WHERE name = %s AND status = %s"
+                count = query(cluster_database, sql, ("cluster.tick", "succeeded"))[0][0]
+                return count if count >= 3 else 0
+
+            deadline.poll("three periods of cluster.tick", succeeded_runs, every=0.2)
+
+            deadline.mark("three runs")
+            beating = {
+                row[0] for row in query(cluster_database, "SELECT worker FROM core_workerheartbeat")
+            }
+            assert {f"{socket.gethostname()}:{w.pid}" for w in workers} <= beating
+
+            status, body = http_get(f"http://127.0.0.1:{ports['a']}/healthz") or (None, {})
+            assert (status, body) == (
+                200,
+                {"status": "ok", "checks": {"database": "ok", "cache": "ok", "worker": "ok"}},
+            )
+
+            # Stop the workers (gracefully: a running job finishes), then count.
+            assert [processes.stop(w, timeout=deadline.left()) for w in workers] == [0, 0]
+            deadline.mark("workers stopped")
+            runs = query(
+                cluster_database,
+                "SELECT period_start, status FROM core_jobrun WHERE name = 'cluster.tick'",
+            )
+            executions = query(
+                cluster_database, "SELECT count(*) FROM core_auditlog WHERE action = 'cluster.tick'"
+            )[0][0]
+            periods = [period for period, _ in runs]
+            succeeded = [period for period, state in runs if state == "succeeded"]
+            assert len(periods) == len(set(periods)), "a period was claimed twice"
+            # Every claimed period ran once; at most the last claim can be left unrun by the stop.
+            assert executions == len(succeeded)
+            assert len(runs) - len(succeeded) <= 1
+            assert "failed" not in {state for _, state in runs}
+            daily = query(
+                cluster_database,
+                "SELECT name, count(*) FROM core_jobrun WHERE name <> 'cluster.tick' GROUP BY name",
+            )
+            assert {name for name, _ in daily} == {"audit.purge", "workers.prune", "tasks.prune"}
+        except BaseException:
+            print(processes.tails())
+            raise
+        finally:
+            processes.stop_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_serves_with_an_in_process_worker_on_one_machine():
+    """`make run`'s mode: one `manage.py serve` process, its job worker in a thread."""
+    from django.db import connection
+
+    deadline = Deadline(BUDGET)
+    params = connection.settings_dict
+    url = database_url(params) if ON_POSTGRES else f"sqlite:///{params['NAME']}"
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "LOUYU_PROFILE": "demo", "PYTHONUNBUFFERED": "1"}
+    with tempfile.TemporaryDirectory(prefix="louyu-serve-") as logs:
+        processes = Processes(env, Path(logs))
+        try:
+            server = processes.start("serve", ["manage.py", "serve", "--port", str(port)])
+            # 503 (no worker yet) until the in-process worker's first heartbeat, then 200.
+            status, body = deadline.poll(
+                "a healthy server",
+                lambda: (r := http_get(f"http://127.0.0.1:{port}/healthz")) and r[0] == 200 and r,
+            )
+            assert body["checks"] == {"database": "ok", "cache": "ok", "worker": "ok"}
+            banner = (Path(logs) / "serve.log").read_text()
+            assert f"Louyu serving on http://127.0.0.1:{port}/" in banner
+            assert processes.stop(server, timeout=deadline.left()) == 0
+        except BaseException:
+            print(processes.tails())
+            raise
+        finally:
+            processes.stop_all()

@@ -1,0 +1,102 @@
+"""The page shell (base.html and the shell template tags)."""
+
+import re
+
+import pytest
+from django.urls import resolve, reverse
+
+from louyu.dashboard.templatetags.shell import account_links_for, navigation_for
+
+pytestmark = pytest.mark.django_db
+
+
+def page(world, username, url="/"):
+    return world.client_for(username).get(url).content.decode()
+
+
+class NavigationTests:
+    def test_it_gives_everyone_the_workbench(self, world):
+        for username in ("enterprise", "clerk", "auditor"):
+            items = navigation_for(world.users[username], "/")
+            assert [(i.url, i.active) for i in items][0] == ("/", True)
+
+    def test_it_offers_the_admin_site_only_to_the_three_admin_roles(self, world):
+        for username in ("sysadmin", "secadmin", "auditor"):
+            assert "/admin/" in [i.url for i in navigation_for(world.users[username], "/")]
+        for username in ("district", "clerk", "enterprise", "outsider", "nobody"):
+            assert "/admin/" not in [i.url for i in navigation_for(world.users[username], "/")]
+
+    def test_it_links_only_to_pages_that_exist(self, world):
+        for username in ("district", "sysadmin", "employee"):
+            user = world.users[username]
+            for item in navigation_for(user, "/") + account_links_for(user):
+                assert resolve(item.url), item.url
+
+    def test_it_offers_password_change_and_second_factor_in_the_user_menu(self, world):
+        urls = [item.url for item in account_links_for(world.clerk)]
+        assert urls == [reverse("accounts:password_change"), reverse("accounts:2fa_setup")]
+
+    def test_it_offers_the_api_docs_to_staff_roles_only(self, world):
+        assert "/api/v1/docs/" in [i.url for i in navigation_for(world.district, "/")]
+        assert "/api/v1/docs/" not in [i.url for i in navigation_for(world.employee, "/")]
+
+    def test_it_gives_anonymous_visitors_no_menu(self):
+        from django.contrib.auth.models import AnonymousUser
+
+        assert navigation_for(AnonymousUser(), "/") == []
+        assert account_links_for(AnonymousUser()) == []
+
+
+class BaseTemplateTests:
+    def test_it_declares_the_chinese_language_by_default(self, world):
+        assert '<html lang="zh-hans">' in page(world, "clerk")
+
+    def test_it_switches_the_language_with_a_plain_form(self, world):
+        client = world.client_for("clerk")
+        response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+        assert response.status_code == 302
+        assert '<html lang="en">' in client.get("/").content.decode()
+
+    def test_it_has_a_skip_link_to_main(self, world):
+        html = page(world, "clerk")
+        assert 'href="#main"' in html
+        assert 'id="main"' in html
+
+    def test_it_signs_out_with_a_post_form_carrying_the_csrf_token(self, world):
+        html = page(world, "clerk")
+        form = re.search(r'<form action="/accounts/logout/" method="post">(.*?)</form>', html, re.S)
+        assert form
+        assert "csrfmiddlewaretoken" in form.group(1)
+
+    def test_it_shows_the_users_display_name(self, world):
+        assert world.users["clerk"].real_name in page(world, "clerk")
+
+    def test_it_puts_the_csrf_token_in_a_meta_tag_for_htmx(self, world):
+        assert re.search(r'<meta name="csrf-token" content="[^"]+">', page(world, "clerk"))
+
+    def test_it_has_no_inline_script_style_or_event_handler(self, world):
+        for username in ("district", "sysadmin", "secadmin", "auditor", "enterprise"):
+            html = page(world, username)
+            assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), username
+            assert not re.search(r"\sstyle=", html), username
+            assert not re.search(r"\son[a-z]+=", html), username
+            assert "<style" not in html
+
+    def test_it_tells_the_page_the_idle_timeout_of_signed_in_users_only(
+        self, world, client, settings
+    ):
+        meta = f'<meta name="louyu-idle-timeout" content="{settings.LOUYU_IDLE_TIMEOUT}">'
+        assert meta in page(world, "clerk")
+        assert "louyu-idle-timeout" not in client.get(reverse("accounts:login")).content.decode()
+
+    def test_it_renders_the_404_page_in_the_shell(self, world):
+        response = world.client_for("clerk").get("/no-such-page/")
+        assert response.status_code == 404
+        assert 'id="main"' in response.content.decode()
+
+    def test_it_renders_the_500_page_without_a_database(self, django_assert_num_queries):
+        from django.template.loader import render_to_string
+
+        with django_assert_num_queries(0):
+            html = render_to_string("500.html")
+        assert 'id="main"' in html
