@@ -3,6 +3,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PY := .venv/bin/python
 PORT ?= 8000
+MO := $(patsubst %.po,%.mo,$(wildcard louyu/locale/*/LC_MESSAGES/django.po))
 export LOUYU_DEMO_PASSWORD ?= Louyu@2013demo
 
 .PHONY: run setup test test-fast lint fmt bench messages clean
@@ -22,16 +23,18 @@ louyu/static/vendor/.copied: node_modules/.installed scripts/vendor_assets.py .v
 	$(PY) scripts/vendor_assets.py
 	touch $@
 
-setup: .venv/.synced louyu/static/vendor/.copied
-	$(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules
+louyu/locale/%/LC_MESSAGES/django.mo: louyu/locale/%/LC_MESSAGES/django.po .venv/.synced
+	$(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules --ignore=.tools
+	touch $@
+
+setup: .venv/.synced louyu/static/vendor/.copied $(MO)
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py seed_demo --if-empty
 
 run: setup
 	$(PY) manage.py serve --port $(PORT)
 
-test: .venv/.synced louyu/static/vendor/.copied
-	$(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules
+test: .venv/.synced louyu/static/vendor/.copied $(MO)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: .venv/.synced
