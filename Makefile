@@ -35,7 +35,8 @@ run: setup
 	$(PY) manage.py serve --port $(PORT)
 
 test: .venv/.synced louyu/static/vendor/.copied $(MO)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	.venv/bin/coverage run -m pytest $(PYTEST_ARGS)
+	.venv/bin/coverage report --skip-covered --sort=cover $(if $(PYTEST_ARGS),--fail-under=0)
 
 lint: .venv/.synced
 	.venv/bin/ruff format --check .

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 SESSION_LOGIN_AT = "louyu_login_at"
@@ -41,6 +42,49 @@ def session_mark_login(request: HttpRequest) -> None:
 def session_forget_otp_facts(request: HttpRequest) -> None:
     """Call after the user's devices change so the next request looks again."""
     request.session.pop(SESSION_OTP_FACTS, None)
+
+
+def session_expiry_reason(session: Any) -> str | None:
+    """ "idle_timeout" or "max_age" when the session has run out, else None."""
+    login_at = session.get(SESSION_LOGIN_AT)
+    if login_at is None:
+        return None
+    now = _now()
+    if now - session.get(SESSION_LAST_SEEN, login_at) > settings.LOUYU_IDLE_TIMEOUT:
+        return "idle_timeout"
+    if now - login_at > settings.LOUYU_SESSION_MAX_AGE:
+        return "max_age"
+    return None
+
+
+def session_otp_facts(session: Any, user: Any) -> dict[str, bool]:
+    """Is the user staff, and do they have a confirmed device? Cached in the session."""
+    facts = session.get(SESSION_OTP_FACTS)
+    if facts is None:
+        facts = {
+            "staff": bool(user.is_staff_role or user.is_staff or user.is_superuser),
+            "device": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        }
+        session[SESSION_OTP_FACTS] = facts
+    return facts
+
+
+def owes_second_factor(facts: dict[str, bool]) -> bool:
+    """A user who enrolled a device always confirms it; staff must enrol when 2FA is required."""
+    return facts["device"] or (settings.LOUYU_REQUIRE_2FA and facts["staff"])
+
+
+def session_refusal(session: Any, user: Any) -> str | None:
+    """Why a signed-in session may not be used outside the HTTP middleware (WebSockets):
+    "idle_timeout", "max_age" or "second_factor"; None when it may."""
+    reason = session_expiry_reason(session)
+    if reason is not None:
+        return reason
+    if session.get(DEVICE_ID_SESSION_KEY) is None and owes_second_factor(
+        session_otp_facts(session, user)
+    ):
+        return "second_factor"
+    return None
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -85,18 +129,15 @@ class SessionSecurityMiddleware:
 
     def _check_lifetime(self, request: HttpRequest) -> HttpResponse | None:
         session = request.session
-        now = _now()
-        login_at = session.get(SESSION_LOGIN_AT)
-        if login_at is None:
+        if session.get(SESSION_LOGIN_AT) is None:
             # A session from before this middleware, or a login outside the login signal.
-            session[SESSION_LOGIN_AT] = session[SESSION_LAST_SEEN] = now
+            session_mark_login(request)
             return None
-        last_seen = session.get(SESSION_LAST_SEEN, login_at)
-        if now - last_seen > settings.LOUYU_IDLE_TIMEOUT:
-            return self._expire(request, "idle_timeout")
-        if now - login_at > settings.LOUYU_SESSION_MAX_AGE:
-            return self._expire(request, "max_age")
-        if now - last_seen >= LAST_SEEN_RESOLUTION:
+        reason = session_expiry_reason(session)
+        if reason is not None:
+            return self._expire(request, reason)
+        now = _now()
+        if now - session[SESSION_LAST_SEEN] >= LAST_SEEN_RESOLUTION:
             session[SESSION_LAST_SEEN] = now
         return None
 
@@ -116,17 +157,8 @@ class SessionSecurityMiddleware:
     def _check_second_factor(self, request: HttpRequest, user: Any) -> HttpResponse | None:
         if user.is_verified():
             return None
-        facts = request.session.get(SESSION_OTP_FACTS)
-        if facts is None:
-            facts = {
-                "staff": bool(user.is_staff_role or user.is_staff or user.is_superuser),
-                "device": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
-            }
-            request.session[SESSION_OTP_FACTS] = facts
-        # A user who enrolled a device always confirms it; staff must enrol in production.
-        if not (facts["device"] or (settings.LOUYU_REQUIRE_2FA and facts["staff"])):
-            return None
-        if self._exempt(request):
+        facts = session_otp_facts(request.session, user)
+        if not owes_second_factor(facts) or self._exempt(request):
             return None
         if _is_api(request):
             return JsonResponse({"error": _("Confirm your second factor first.")}, status=403)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from louyu.accounts.middleware import session_refusal
 from louyu.core.events import user_group
 
 
@@ -21,6 +23,10 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
+            await self.close()
+            return
+        # The HTTP session rules hold here too: idle timeout, lifetime, second factor.
+        if await database_sync_to_async(session_refusal)(self.scope["session"], user):
             await self.close()
             return
         self.group = user_group(user.pk)

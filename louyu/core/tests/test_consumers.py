@@ -4,9 +4,11 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from asgiref.testing import ApplicationCommunicator
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
 from django.test import Client
 
+from louyu.accounts.middleware import SESSION_LAST_SEEN
 from louyu.asgi import application
 from louyu.core.events import send_event_on_commit
 
@@ -170,3 +172,36 @@ class EventsConsumerTests:
             return first
 
         assert async_to_sync(scenario)() == {"type": "test.for_clerk"}
+
+
+def connects(cookie: str) -> bool:
+    async def scenario():
+        ws = communicator(cookie)
+        connected, _ = await ws.connect(timeout=TIMEOUT)
+        await ws.disconnect()
+        return connected
+
+    return async_to_sync(scenario)()
+
+
+@pytest.mark.django_db(transaction=True)
+class EventsConsumerSessionRulesTests:
+    """The WebSocket obeys the same session rules as every page (accounts.middleware)."""
+
+    @pytest.fixture(autouse=True)
+    def _layer(self, settings):
+        settings.CHANNEL_LAYERS = IN_MEMORY_LAYER
+
+    def test_it_refuses_an_idle_session(self, world, settings):
+        cookie = session_cookie(world.users["clerk"])
+        assert connects(cookie) is True
+        store = SessionStore(session_key=cookie)
+        store[SESSION_LAST_SEEN] -= settings.LOUYU_IDLE_TIMEOUT + 1
+        store.save()
+        assert connects(cookie) is False
+
+    def test_it_refuses_staff_who_owe_a_second_factor(self, world, settings):
+        settings.LOUYU_REQUIRE_2FA = True
+        assert connects(session_cookie(world.users["clerk"])) is False
+        # Enterprise people need no second factor.
+        assert connects(session_cookie(world.users["enterprise"])) is True

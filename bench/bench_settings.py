@@ -1,0 +1,8 @@
+"""Settings of the Louyu server under benchmark: the product's settings, plus the B0 route.
+
+Only the URLconf differs, so the product itself carries no benchmark routes.
+"""
+
+from louyu.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
