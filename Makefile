@@ -49,6 +49,11 @@ fmt: .venv/.synced
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
+# Benchmarks (bench/run.py): SCALE=smoke|small|full, ONLY=B2 runs one. Needs PostgreSQL, Redis, wrk.
+SCALE ?= full
+bench: .venv/.synced
+	$(PY) -m bench.run --scale $(SCALE) $(if $(ONLY),--only $(ONLY))
+
 messages: .venv/.synced
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=.tools --ignore=staticfiles
 

@@ -36,6 +36,8 @@ class World:
     users: dict[str, User] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Any:
+        """world.clerk, world.building …; users win where a name is also a node ("district",
+        "street"): use world.nodes[...] for those."""
         for bucket in ("users", "nodes", "scopes"):
             values = self.__dict__.get(bucket, {})
             if name in values:

@@ -6,11 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db import transaction
 from django.http import HttpRequest
 
 from louyu.core.models import AuditLog, DivisionCode, JobRun, Node, WorkerHeartbeat
-from louyu.core.services import audit_record, node_create
+from louyu.core.services import (
+    DIVISION_CODE_FIELDS,
+    NODE_EDITABLE_FIELDS,
+    division_code_save,
+    node_create,
+    node_update,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -62,21 +67,11 @@ class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     list_display = ("worker", "last_seen")
 
 
-def _audited_save(request: HttpRequest, obj: Any, form: Any, action: str) -> None:
-    """Save an admin edit of registry data with its audit row in one transaction.
-
-    core.services has no update services for nodes and codes yet; move these writes there
-    when it does."""
-    before = {name: str(form.initial.get(name)) for name in form.changed_data} if obj.pk else None
-    with transaction.atomic():
-        obj.save()
-        audit_record(
-            actor=request.user,
-            action=action,
-            target=obj,
-            before=before or None,
-            after={name: str(form.cleaned_data.get(name)) for name in form.changed_data} or None,
-        )
+def _division_code_save(request: HttpRequest, node: Node, form: Any) -> DivisionCode:
+    """Send an admin form's division code through the service (create or correct)."""
+    existing = DivisionCode.objects.get(pk=form.instance.pk) if form.instance.pk else None
+    values = {name: form.cleaned_data[name] for name in DIVISION_CODE_FIELDS}
+    return division_code_save(actor=request.user, node=node, division_code=existing, **values)
 
 
 class DivisionCodeInline(admin.TabularInline):
@@ -109,7 +104,9 @@ class NodeAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
-            _audited_save(request, obj, form, "node.update")
+            current = Node.objects.get(pk=obj.pk)
+            values = {name: getattr(obj, name) for name in NODE_EDITABLE_FIELDS}
+            node_update(actor=request.user, node=current, **values)
             return
         created = node_create(
             actor=request.user,
@@ -123,10 +120,7 @@ class NodeAdmin(admin.ModelAdmin):
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         for inline_form in formset.forms:
             if inline_form.has_changed() and inline_form.is_valid():
-                code = inline_form.save(commit=False)
-                code.node = form.instance
-                action = "divisioncode.update" if code.pk else "divisioncode.create"
-                _audited_save(request, code, inline_form, action)
+                _division_code_save(request, form.instance, inline_form)
         formset.new_objects = formset.changed_objects = formset.deleted_objects = []
 
 
@@ -141,6 +135,5 @@ class DivisionCodeAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        _audited_save(
-            request, obj, form, "divisioncode.update" if change else "divisioncode.create"
-        )
+        saved = _division_code_save(request, obj.node, form)
+        obj.pk, obj._state.adding = saved.pk, False

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +20,12 @@ class NodeQuerySet(models.QuerySet["Node"]):
 
     def of_kind(self, kind: str) -> NodeQuerySet:
         return self.filter(kind=kind)
+
+    def with_current_code(self, on: date | None = None) -> NodeQuerySet:
+        """Annotate `division_code`: the code valid on a date (today by default), or ""."""
+        current = DivisionCode.objects.valid_on(on).filter(node=OuterRef("pk"))
+        code = Subquery(current.order_by("-valid_from").values("code")[:1])
+        return self.annotate(division_code=Coalesce(code, Value("")))
 
     def visible_to(self, user: Any) -> NodeQuerySet:
         """Nodes under any node where the user holds a role (roles are inherited downward)."""
@@ -80,15 +89,18 @@ class Node(models.Model):
         """Ids from the root down to this node, inclusive."""
         return [int(part) for part in self.path.strip("/").split("/") if part]
 
-    def current_code(self, on: object = None) -> str:
+    def current_code(self, on: date | None = None) -> str:
         """The division code valid on a date (today by default), or ""."""
-        day = on or timezone.localdate()
-        code = (
-            self.division_codes.filter(valid_from__lte=day)
-            .filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day))
-            .first()
-        )
+        code = self.division_codes.valid_on(on).order_by("-valid_from").first()
         return code.code if code else ""
+
+
+class DivisionCodeQuerySet(models.QuerySet["DivisionCode"]):
+    def valid_on(self, on: date | None = None) -> DivisionCodeQuerySet:
+        day = on or timezone.localdate()
+        return self.filter(valid_from__lte=day).filter(
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day)
+        )
 
 
 class DivisionCode(models.Model):
@@ -99,6 +111,8 @@ class DivisionCode(models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = DivisionCodeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("division code")

@@ -72,6 +72,65 @@ def node_create(
     return node
 
 
+# Fields an edit may change; kind, parent and path never change (permissions hang on paths).
+NODE_EDITABLE_FIELDS = ("name", "is_target")
+DIVISION_CODE_FIELDS = ("code", "valid_from", "valid_to", "note")
+
+
+def node_update(*, actor: Any, node: Node, **changes: Any) -> Node:
+    """Rename a node or change its target flag, audited before/after."""
+    unknown = set(changes) - set(NODE_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"node_update cannot change {sorted(unknown)}")
+    return _save_changes(actor=actor, instance=node, changes=changes, action="node.update")
+
+
+def division_code_save(
+    *, actor: Any, node: Node, division_code: DivisionCode | None = None, **values: Any
+) -> DivisionCode:
+    """Add a dated division code to a node, or correct one it has."""
+    unknown = set(values) - set(DIVISION_CODE_FIELDS)
+    if unknown:
+        raise ValueError(f"division_code_save cannot set {sorted(unknown)}")
+    if division_code is None:
+        code = DivisionCode(node=node, **values)
+        code.full_clean()
+        with transaction.atomic():
+            code.save()
+            audit_record(
+                actor=actor, action="divisioncode.create", target=code, after=_plain(values)
+            )
+        return code
+    return _save_changes(
+        actor=actor, instance=division_code, changes=values, action="divisioncode.update"
+    )
+
+
+def _save_changes(*, actor: Any, instance: Any, changes: dict[str, Any], action: str) -> Any:
+    changed = {name: value for name, value in changes.items() if getattr(instance, name) != value}
+    if not changed:
+        return instance
+    before = {name: getattr(instance, name) for name in changed}
+    for name, value in changed.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    with transaction.atomic():
+        instance.save(update_fields=list(changed))
+        audit_record(
+            actor=actor,
+            action=action,
+            target=instance,
+            before=_plain(before),
+            after=_plain(changed),
+        )
+    return instance
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    """JSON-safe copies of field values for the audit row (dates as ISO strings)."""
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()}
+
+
 def audit_purge(*, actor: Any, now: datetime | None = None) -> int:
     """Delete audit rows older than LOUYU_AUDIT_RETENTION_DAYS and record the purge itself.
 

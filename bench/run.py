@@ -1,0 +1,599 @@
+"""`make bench`: run every benchmark of performance.md §7 whose feature exists, each against its
+baseline in the same run (A, B, A, B …, median), print the table and write it to bench/results/.
+
+    python -m bench.run [--only B2] [--scale smoke|small|full]
+
+Needs PostgreSQL and Redis running (DATABASE_URL, REDIS_URL; defaults louyu_bench and Redis db 12),
+wrk and pgbench. Exits 1 when a built benchmark failed to run, 2 when PostgreSQL or Redis is down;
+how fast things are never changes the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from bench import generate
+from bench.load import PY, ROOT, Server, free_port, http_get, http_request, pgbench, wrk
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/louyu_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
+RESULTS = ROOT / "bench" / "results"
+
+
+@dataclass(frozen=True)
+class Size:
+    seconds: float  # one wrk / pgbench run
+    warmup: float
+    reps: int  # A, B pairs
+    connections: int  # wrk connections = pgbench clients
+    ws_connections: int
+    pgbench_scale: int
+
+
+SIZES = {
+    "smoke": Size(seconds=1, warmup=1, reps=3, connections=16, ws_connections=50, pgbench_scale=1),
+    "small": Size(seconds=5, warmup=2, reps=3, connections=16, ws_connections=500, pgbench_scale=5),
+    "full": Size(seconds=10, warmup=3, reps=3, connections=16, ws_connections=2000, pgbench_scale=10),
+}
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    id: str
+    name: str
+    figure: str = "—"
+    baseline: str = "—"
+    ratio: str = "—"
+    target: str = "—"
+    met: str = "—"
+    status: str = "ok"  # ok | failed | not built
+    notes: list[str] = field(default_factory=list)
+
+
+NOT_BUILT = {
+    "B1": ("list 50 service requests with filters", "service center, issue #4"),
+    "B3": ("create a service request", "service center, issue #4"),
+    "B4": ("economy summary and ranking for a year", "economy, issue #3"),
+    "B5": ("freshness of rollups after 100,000 new tax rows", "economy, issue #3"),
+    "B6": ("broadcast to 2,000 connected clients of one building", "messaging, issue #5"),
+    "B8": ("import of a 50,000-row enterprise .xlsx", "economy, issue #3"),
+}
+ORDER = ["B0", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "MEM"]
+
+
+class Bench:
+    """Everything one run shares: settings, the data set, the servers of B0/B2."""
+
+    def __init__(self, scale: str, dsn: str, redis_url: str, workdir: Path):
+        self.scale, self.size = scale, SIZES[scale]
+        self.dsn, self.redis_url, self.workdir = dsn, redis_url, workdir
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": dsn,
+            "REDIS_URL": redis_url,
+            "DJANGO_SETTINGS_MODULE": "bench.bench_settings",
+            "LOUYU_LOG_LEVEL": "WARNING",
+            "LOUYU_CACHE_PREFIX": "louyu-bench",
+            "PYTHONPATH": str(ROOT),
+        }
+        self.env.pop("DEBUG", None)
+        self.env.pop("LOUYU_PROFILE", None)
+        self.http: tuple[Server, Server] | None = None
+        self.peak_kb: dict[str, int] = {}
+        self.dataset: dict[str, Any] = {}
+
+    # --- servers -------------------------------------------------------------------------
+    def louyu_server(self, tag: str) -> Server:
+        port = free_port()
+        argv = [PY, "manage.py", "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)]
+        return Server("Louyu", argv, self.env, port, self.workdir / f"louyu-{tag}.log")
+
+    def bare_server(self, tag: str) -> Server:
+        port = free_port()
+        argv = [
+            PY, "-m", "uvicorn", "bench.bare:app", "--host", "127.0.0.1", "--port", str(port),
+            "--ws", "websockets-sansio", "--lifespan", "off", "--log-level", "warning",
+            "--no-server-header",
+        ]  # fmt: skip
+        return Server("bare ASGI", argv, self.env, port, self.workdir / f"bare-{tag}.log")
+
+    def http_servers(self) -> tuple[Server, Server]:
+        """The Louyu server and the bare server that B0 and B2 load (started once)."""
+        if self.http is None:
+            louyu = self.louyu_server("http").start("/healthz")
+            try:
+                bare = self.bare_server("http").start("/")
+            except Exception:
+                louyu.stop()
+                raise
+            self.http = (louyu, bare)
+        return self.http
+
+    def stop(self) -> None:
+        if self.http is not None:
+            for server in self.http:
+                self.peak_kb.setdefault(server.name, 0)
+                if server.proc is not None and server.proc.poll() is None:
+                    self.peak_kb[server.name] = server.status_kb("VmHWM")
+                server.stop()
+            self.http = None
+
+    def alternate(self, a: Callable[[], Any], b: Callable[[], Any]) -> tuple[list[Any], list[Any]]:
+        """A, B, A, B …: the benchmark and its baseline share whatever the machine is doing."""
+        results_a, results_b = [], []
+        for _ in range(self.size.reps):
+            results_a.append(a())
+            results_b.append(b())
+        return results_a, results_b
+
+    # --- B0 --------------------------------------------------------------------------------
+    def b0(self) -> Row:
+        row = Row("B0", "calibration: minimal Django JSON view ÷ bare ASGI app, same bytes")
+        louyu, bare = self.http_servers()
+        status, body = http_get(louyu.port, "/bench/json/")
+        _, bare_body = http_get(bare.port, "/")
+        if status != 200 or body != bare_body:
+            raise RuntimeError(f"the Django view and the bare app differ (status {status})")
+        c, s = self.size.connections, self.size.seconds
+        django_url, bare_url = f"http://127.0.0.1:{louyu.port}/bench/json/", f"http://127.0.0.1:{bare.port}/"
+        wrk(django_url, seconds=self.size.warmup, connections=c)
+        wrk(bare_url, seconds=self.size.warmup, connections=c)
+        runs_a, runs_b = self.alternate(
+            lambda: wrk(django_url, seconds=s, connections=c),
+            lambda: wrk(bare_url, seconds=s, connections=c),
+        )
+        check_runs(runs_a + runs_b)
+        a = statistics.median(r.rps for r in runs_a)
+        b = statistics.median(r.rps for r in runs_b)
+        p99 = statistics.median(r.p99_ms for r in runs_a)
+        row.figure = f"{a:,.0f} req/s (p99 {p99:.0f} ms)"
+        row.baseline = f"{b:,.0f} req/s"
+        ratio = a / b
+        row.ratio = f"{ratio:.3f}"
+        row.target = "0.07–0.11 expected (not a goal)"
+        row.met = "in range" if ratio >= 0.07 else "below: fix the deployment first"
+        row.notes.append(f"runs A {fmt_runs(runs_a)}; B {fmt_runs(runs_b)}")
+        return row
+
+    # --- B2 --------------------------------------------------------------------------------
+    def b2(self) -> Row:
+        row = Row("B2", "one building's detail ÷ pgbench select-only")
+        row.notes.append(
+            "the building detail that exists today is the API node detail GET /api/v1/nodes/{id}/ "
+            "(DRF, token auth, district officer); it becomes the economy building page when that "
+            "exists (issue #3)"
+        )
+        if shutil.which("pgbench") is None:
+            raise RuntimeError("pgbench is not installed (apt-get install postgresql-contrib)")
+        louyu, _bare = self.http_servers()
+        token = self.token(louyu.port)
+        ids = self.building_ids(1000)
+        script = self.workdir / "b2.lua"
+        paths = ",".join(f'"/api/v1/nodes/{i}/"' for i in ids)
+        script.write_text(
+            f"local paths = {{{paths}}}\nlocal i = 0\n"
+            "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n"
+        )
+        headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
+        status, body = http_get(louyu.port, f"/api/v1/nodes/{ids[0]}/", headers)
+        if status != 200:
+            raise RuntimeError(f"GET /api/v1/nodes/{ids[0]}/ answered {status}: {body[:200]!r}")
+        pg_db = self.pgbench_db()
+        pg = self.pg_params()
+        c, s = self.size.connections, self.size.seconds
+        select_only = ["-n", "-S", "-M", "prepared", "-c", str(c), "-j", "2"]
+        url = f"http://127.0.0.1:{louyu.port}/"
+        wrk(url, seconds=self.size.warmup, connections=c, headers=headers, script=script)
+        pgbench(pg_db, args=[*select_only, "-T", str(max(1, round(self.size.warmup)))], pg=pg)
+        runs_a, runs_b = self.alternate(
+            lambda: wrk(url, seconds=s, connections=c, headers=headers, script=script),
+            lambda: pgbench(pg_db, args=[*select_only, "-T", str(max(1, round(s)))], pg=pg),
+        )
+        check_runs(runs_a)
+        a = statistics.median(r.rps for r in runs_a)
+        b = statistics.median(runs_b)
+        p99 = statistics.median(r.p99_ms for r in runs_a)
+        ratio = a / b
+        row.figure = f"{a:,.0f} req/s (p99 {p99:.0f} ms)"
+        row.baseline = f"{b:,.0f} tps"
+        row.ratio = f"{ratio:.3f}"
+        row.target = "floor ≥ 0.04; target ≥ 0.10 and p99 ≤ 50 ms"
+        row.met = met(ratio >= 0.10 and p99 <= 50, ratio >= 0.04)
+        row.notes.append(
+            f"{len(ids)} buildings cycled; {c} wrk connections and {c} pgbench clients (-S -M "
+            f"prepared, scale {self.size.pgbench_scale}); p99 at saturation, not at 80 % of it"
+        )
+        row.notes.append(f"runs A {fmt_runs(runs_a)}; B {', '.join(f'{t:,.0f}' for t in runs_b)} tps")
+        return row
+
+    def token(self, port: int) -> str:
+        """The district officer's API token, through the product's own endpoint."""
+        body = json.dumps({"username": generate.OFFICER, "password": generate.BENCH_PASSWORD})
+        status, answer = http_request(
+            port, "POST", "/api/v1/auth/token/", body.encode(), {"Content-Type": "application/json"}
+        )
+        if status != 200:
+            raise RuntimeError(f"POST /api/v1/auth/token/ answered {status}: {answer[:200]!r}")
+        return str(json.loads(answer)["token"])
+
+    def building_ids(self, count: int) -> list[int]:
+        import psycopg
+
+        with psycopg.connect(self.dsn) as conn:
+            ids = [r[0] for r in conn.execute("SELECT id FROM core_node WHERE kind = 'building' ORDER BY id")]
+        step = max(1, len(ids) // count)
+        return ids[::step][:count]
+
+    def pg_params(self) -> dict[str, str]:
+        url = urlsplit(self.dsn)
+        return {"host": url.hostname or "127.0.0.1", "port": str(url.port or 5432), "user": url.username or "postgres"}
+
+    def pgbench_db(self) -> str:
+        """pgbench's own database (`<bench db>_pgbench`), initialised once per scale."""
+        import psycopg
+
+        name = urlsplit(self.dsn).path.lstrip("/") + "_pgbench"
+        scale = self.size.pgbench_scale
+        ensure_database(self.dsn, name)
+        with psycopg.connect(self.dsn.rsplit("/", 1)[0] + "/" + name, autocommit=True) as conn:
+            try:
+                have = conn.execute("SELECT count(*) FROM pgbench_branches").fetchone()
+            except psycopg.errors.UndefinedTable:
+                have = None
+        if have is None or have[0] != scale:
+            pgbench(name, args=["-i", "-q", "-s", str(scale)], pg=self.pg_params())
+        return name
+
+    # --- B7 --------------------------------------------------------------------------------
+    def b7(self) -> Row:
+        row = Row("B7", "idle WebSockets: bytes of server RSS per connection, Louyu ÷ bare ASGI")
+        n = self.size.ws_connections
+        cookies = self.workdir / "cookies.txt"
+        cookies.write_text("\n".join(self.sessions(n)) + "\n")
+        runs_a, runs_b = self.alternate(
+            lambda: self.ws_rep("louyu", n, cookies), lambda: self.ws_rep("bare", n, cookies)
+        )
+        for run in runs_a + runs_b:
+            if run["open"] < n:
+                raise RuntimeError(f"only {run['open']} of {n} WebSockets stayed open: {run}")
+        a = statistics.median(r["bytes"] for r in runs_a)
+        b = statistics.median(r["bytes"] for r in runs_b)
+        cpu = statistics.median(r["cpu"] for r in runs_a)
+        ratio = b / a  # connections held under the same memory limit
+        fits = statistics.median(r["fits_4gb"] for r in runs_a)
+        row.figure = f"{a / 1024:,.1f} KiB/conn ({n:,} held, idle CPU {cpu:.1f} %)"
+        row.baseline = f"{b / 1024:,.1f} KiB/conn"
+        row.ratio = f"{ratio:.2f}"
+        row.target = "floor ≥ 0.2 and ≥ 5 k; target ≥ 0.5 and ≥ 10 k"
+        row.met = met(ratio >= 0.5 and fits >= 10_000, ratio >= 0.2 and fits >= 5_000)
+        row.notes.append(
+            f"ratio = bare bytes/conn ÷ Louyu bytes/conn, i.e. connections held under the same RSS "
+            f"limit; {n:,} connections held and measured, {fits:,.0f} would fit in 4 GB RSS at the "
+            f"measured rate (an extrapolation); each connection its own user and session cookie, "
+            f"Redis pub/sub channel layer; a fresh server per run"
+        )
+        row.notes.append(
+            "runs A "
+            + ", ".join(f"{r['bytes'] / 1024:.1f}" for r in runs_a)
+            + "; B "
+            + ", ".join(f"{r['bytes'] / 1024:.1f}" for r in runs_b)
+            + " KiB/conn"
+        )
+        return row
+
+    def sessions(self, n: int) -> list[str]:
+        """N signed-in sessions of N different generated users, as Cookie header values."""
+        import django
+        from django.conf import settings
+
+        django.setup()
+        from django.contrib.sessions.backends.db import SessionStore
+        from django.contrib.sessions.models import Session
+        from django.utils import timezone
+
+        from louyu.accounts.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
+        from louyu.accounts.models import User
+
+        users = list(User.objects.exclude(username=generate.OFFICER).order_by("pk")[:n])
+        if not users:
+            raise RuntimeError("no generated users")
+        now = int(timezone.now().timestamp())
+        rows, cookies = [], []
+        store = SessionStore()
+        for user in users:
+            key = secrets.token_hex(16)
+            data = {
+                "_auth_user_id": str(user.pk),
+                "_auth_user_backend": "louyu.accounts.backends.RoleBackend",
+                "_auth_user_hash": user.get_session_auth_hash(),
+                SESSION_LOGIN_AT: now,
+                SESSION_LAST_SEEN: now,
+            }
+            expire = timezone.now() + timedelta(hours=1)
+            rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
+            cookies.append(f"{settings.SESSION_COOKIE_NAME}={key}")
+        Session.objects.bulk_create(rows, batch_size=1000)
+        return cookies
+
+    def ws_rep(self, kind: str, n: int, cookies: Path) -> dict[str, Any]:
+        tag = f"ws-{kind}"
+        server = (self.louyu_server(tag) if kind == "louyu" else self.bare_server(tag)).start(
+            "/healthz" if kind == "louyu" else "/"
+        )
+        url = f"ws://127.0.0.1:{server.port}/ws/events/"
+        try:
+            # Warm up: the first connections load code, open the DB and Redis connections.
+            warm = ws_client(url, 3, cookies)
+            warm.stdin.close()  # type: ignore[union-attr]
+            warm.wait(timeout=60)
+            time.sleep(1.0)
+            before = server.status_kb("VmRSS")
+            client = ws_client(url, n, cookies)
+            try:
+                line = client.stdout.readline()  # type: ignore[union-attr]
+                if not line:
+                    raise RuntimeError(f"the WebSocket client died: {client.stderr.read()}")  # type: ignore[union-attr]
+                result = json.loads(line)
+                time.sleep(2.0)
+                cpu0, t0 = server.cpu_seconds(), time.monotonic()
+                time.sleep(max(2.0, self.size.seconds / 2))
+                cpu = 100 * (server.cpu_seconds() - cpu0) / (time.monotonic() - t0)
+                after = server.status_kb("VmRSS")
+            finally:
+                client.stdin.close()  # type: ignore[union-attr]
+                client.wait(timeout=60)
+            per_conn = (after - before) * 1024 / max(1, result["open"])
+            fits = (4 * 1024**3 - before * 1024) / per_conn if per_conn > 0 else float("inf")
+            return {**result, "bytes": per_conn, "cpu": cpu, "fits_4gb": fits, "base_kb": before}
+        finally:
+            server.stop()
+
+    # --- memory ----------------------------------------------------------------------------
+    def mem(self) -> Row:
+        row = Row("MEM", "peak RSS of the app server under the B0/B2 load ÷ bare ASGI server")
+        if "Louyu" not in self.peak_kb:
+            row.status = "failed"
+            row.figure = "B0/B2 did not run"
+            return row
+        a, b = self.peak_kb["Louyu"], self.peak_kb["bare ASGI"]
+        row.figure = f"{a / 1024:,.0f} MiB"
+        row.baseline = f"{b / 1024:,.0f} MiB"
+        row.ratio = f"{a / b:.1f}"
+        row.target = "none in §7 (reported)"
+        row.met = "n/a"
+        row.notes.append("VmHWM of each server process after all its B0/B2 runs")
+        return row
+
+
+def ws_client(url: str, n: int, cookies: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [PY, "-m", "bench.wsclient", url, "--n", str(n), "--cookies", str(cookies)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def check_runs(runs: list[Any]) -> None:
+    for run in runs:
+        if not run.ok:
+            raise RuntimeError(f"a load run had errors or no requests: {run}")
+
+
+def fmt_runs(runs: list[Any]) -> str:
+    return ", ".join(f"{r.rps:,.0f}" for r in runs) + " req/s"
+
+
+def met(target: bool, floor: bool) -> str:
+    if target:
+        return "yes (target)"
+    if floor:
+        return "floor only"
+    return "no"
+
+
+# --- preflight -------------------------------------------------------------------------------
+def ensure_database(dsn: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(dsn.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def preflight(dsn: str, redis_url: str) -> list[str]:
+    """What is missing to run at all (PostgreSQL, Redis); the harness starts neither."""
+    import psycopg
+    import redis
+
+    problems = []
+    try:
+        psycopg.connect(dsn.rsplit("/", 1)[0] + "/postgres", connect_timeout=5).close()
+    except psycopg.Error as exc:
+        problems.append(f"PostgreSQL is not reachable at {dsn.rsplit('/', 1)[0]}: {exc}".strip())
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=5).ping()
+    except redis.RedisError as exc:
+        problems.append(f"Redis is not reachable at {redis_url}: {exc}")
+    if shutil.which("wrk") is None:
+        problems.append("wrk is not installed (apt-get install wrk)")
+    return problems
+
+
+def machine() -> dict[str, str]:
+    meminfo = Path("/proc/meminfo").read_text().split()
+    mem_gib = int(meminfo[meminfo.index("MemTotal:") + 1]) / 1024**2
+    model = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    return {
+        "cores": str(os.cpu_count()),
+        "memory": f"{mem_gib:.1f} GiB",
+        "cpu": model or platform.processor(),
+        "python": platform.python_version(),
+    }
+
+
+def commit() -> str:
+    def git(*args: str) -> str:
+        out = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return out.stdout.strip()
+
+    short = git("rev-parse", "--short", "HEAD") or "nogit"
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return short + ("-dirty" if dirty else "")
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| # | benchmark | figure | baseline (same run) | ratio | target | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        figure = r.figure if r.status != "failed" else f"**failed**: {r.figure}"
+        lines.append(f"| {r.id} | {r.name} | {figure} | {r.baseline} | {r.ratio} | {r.target} | {r.met} |")
+    return "\n".join(lines)
+
+
+def report(rows: list[Row], *, scale: str, size: Size, dataset: dict[str, Any], started: datetime,
+           seconds: float, pg_version: str) -> str:
+    m = machine()
+    data = ", ".join(f"{k} {v:,}" for k, v in dataset.items() if isinstance(v, int))
+    not_built = "; ".join(f"{k}: not built ({v})" for k, v in generate.NOT_BUILT.items())
+    out = [
+        f"# Louyu benchmarks — {started:%Y-%m-%d %H:%M} UTC, commit {commit()}, scale {scale}",
+        "",
+        f"- machine: {m['cores']} cores ({m['cpu']}), {m['memory']} memory; Python {m['python']}; "
+        f"{pg_version}",
+        f"- data: {data}; {not_built}",
+        f"- protocol: benchmark (A) and baseline (B) alternated A, B × {size.reps}, median reported; "
+        f"{size.seconds:g} s per load run after {size.warmup:g} s warm-up; wrk -t2 -c{size.connections} "
+        "from its own process on 127.0.0.1; one uvicorn process each side (`manage.py serve "
+        "--no-worker` vs the bare app, same options); PostgreSQL and Redis up throughout",
+        f"- wall time: {seconds:.0f} s",
+        "",
+        table(rows),
+        "",
+        "Notes:",
+        "",
+    ]
+    for r in rows:
+        for note in r.notes:
+            out.append(f"- {r.id}: {note}")
+    return "\n".join(out) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Run Louyu's benchmarks (performance.md §7).")
+    parser.add_argument("--only", default="", help="one benchmark: B0 … B8 or MEM")
+    parser.add_argument("--scale", choices=sorted(SIZES), default="small")
+    parser.add_argument("--regenerate", action="store_true", help="reload the data set")
+    args = parser.parse_args()
+    only = args.only.strip().upper()
+    if only and only not in ORDER:
+        parser.error(f"--only must be one of {', '.join(ORDER)}")
+
+    dsn = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    if not dsn.startswith(("postgres://", "postgresql://")):
+        print(f"bench: DATABASE_URL must be PostgreSQL, not {dsn}", file=sys.stderr)
+        return 2
+    problems = preflight(dsn, redis_url)
+    if problems:
+        for problem in problems:
+            print(f"bench: {problem}", file=sys.stderr)
+        print("bench: start PostgreSQL and Redis (the harness starts nothing), then rerun.", file=sys.stderr)
+        return 2
+
+    started, t0 = datetime.now().astimezone(), time.monotonic()
+    os.environ.update({"DATABASE_URL": dsn, "REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "bench.bench_settings"})
+    ensure_database(dsn, urlsplit(dsn).path.lstrip("/"))
+    workdir = Path(tempfile.mkdtemp(prefix="louyu-bench-"))
+    bench = Bench(args.scale, dsn, redis_url, workdir)
+    print(f"bench: scale {args.scale}; migrating and loading the data set into {urlsplit(dsn).path.lstrip('/')} …")
+    subprocess.run([PY, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=bench.env, check=True)
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()  # our own db number: cache, channel layer
+    import django
+
+    django.setup()
+    bench.dataset = generate.generate(dsn, args.scale, regenerate=args.regenerate)
+    print(f"bench: data {bench.dataset}")
+
+    selected = [only] if only else ORDER
+    if only == "MEM":
+        selected = ["B0", "B2", "MEM"]
+    rows: list[Row] = []
+    try:
+        for bid in selected:
+            if bid in NOT_BUILT:
+                name, issue = NOT_BUILT[bid]
+                rows.append(Row(bid, name, figure="not built", status="not built", met=f"({issue})"))
+                print(f"{bid}: not built — {issue}")
+                continue
+            if bid == "MEM":
+                bench.stop()
+                row = bench.mem()
+            else:
+                print(f"{bid}: running …", flush=True)
+                try:
+                    row = getattr(bench, bid.lower())()
+                except Exception as exc:
+                    traceback.print_exc()
+                    row = Row(bid, {"B0": "calibration", "B2": "building detail", "B7": "idle WebSockets"}[bid])
+                    row.status, row.figure = "failed", str(exc).splitlines()[0][:200]
+            rows.append(row)
+            print(f"{row.id}: {row.figure} | baseline {row.baseline} | ratio {row.ratio} | "
+                  f"target {row.target} | met {row.met}", flush=True)
+    finally:
+        bench.stop()
+    if only in ("B0", "B2") and not any(r.id == "MEM" for r in rows):
+        rows.append(bench.mem())
+
+    import psycopg
+
+    with psycopg.connect(dsn) as conn:
+        pg_version = "PostgreSQL " + str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+    text = report(rows, scale=args.scale, size=bench.size, dataset=bench.dataset, started=started,
+                  seconds=time.monotonic() - t0, pg_version=pg_version)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    suffix = "" if args.scale == "full" and not only else f"-{args.scale}" + (f"-{only}" if only else "")
+    path = RESULTS / f"{started:%Y-%m-%d}-{commit()}{suffix}.md"
+    path.write_text(text)
+    print()
+    print(table(rows))
+    print(f"\nbench: written to {path.relative_to(ROOT)} ({time.monotonic() - t0:.0f} s)")
+    failed = [r.id for r in rows if r.status == "failed"]
+    if failed:
+        print(f"bench: FAILED to run: {', '.join(failed)} (server logs in {workdir})", file=sys.stderr)
+        return 1
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
