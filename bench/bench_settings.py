@@ -1,7 +1,4 @@
-"""Settings of the Louyu server under benchmark: the product's settings, plus the B0 route.
-
-Only the URLconf differs, so the product itself carries no benchmark routes.
-"""
+"""Settings of the Louyu server under benchmark: the product's settings, plus the B0 route."""
 
 from louyu.settings import *  # noqa: F403
 

@@ -95,11 +95,31 @@ def password_hash() -> str:
     return Argon2PasswordHasher().encode(BENCH_PASSWORD, BENCH_SALT)
 
 
-def _copy(cur: psycopg.Cursor, table: str, columns: str, rows: Any) -> int:
+def _copy(cur: Any, model: Any, fields: list[str], rows: Any) -> int:
+    """COPY rows of `fields` into the model's table. Columns the rows leave out get the model
+    field's default, so the loader keeps working while apps add columns."""
+    from django.db import connection, models
+
+    given = set(fields)
+    extra_columns, extra_values = [], []
+    for f in model._meta.concrete_fields:
+        if f.name in given or f.primary_key:
+            continue
+        value = f.get_default()
+        if value is None and not f.null:
+            if isinstance(f, models.DateTimeField):
+                value = JOINED
+            elif isinstance(f, models.DateField):
+                value = JOINED.date()
+            else:
+                raise RuntimeError(f"{model.__name__}.{f.name} needs a value in bench/generate.py")
+        extra_columns.append(f.column)
+        extra_values.append(f.get_db_prep_save(value, connection))
+    columns = [model._meta.get_field(name).column for name in fields] + extra_columns
     count = 0
-    with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+    with cur.copy(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(row)
+            copy.write_row((*row, *extra_values))
             count += 1
     return count
 
@@ -123,8 +143,10 @@ def generate(dsn: str, scale_name: str, *, regenerate: bool = False) -> dict[str
     """Load the data set of one scale into the (migrated) database at `dsn`; returns counts."""
     scale = SCALES[scale_name]
     with psycopg.connect(dsn, autocommit=True) as conn, conn.cursor() as cur:
-        cur.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-                    "WHERE datname = current_database()")
+        cur.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+            "WHERE datname = current_database()"
+        )
         row = cur.fetchone()
         if not regenerate and row is not None and row[0] == marker(scale_name):
             return {"reused": True, **counts(cur), "not_built": NOT_BUILT}
@@ -132,7 +154,22 @@ def generate(dsn: str, scale_name: str, *, regenerate: bool = False) -> dict[str
     started = time.monotonic()
     rng = random.Random(SEED)
     pw = password_hash()
-    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    if (
+        connection.vendor != "postgresql"
+        or connection.settings_dict["NAME"] != dsn.rsplit("/", 1)[1]
+    ):
+        raise RuntimeError(f"Django's DATABASE_URL is not {dsn}")
+
+    from louyu.accounts.models import Membership
+    from louyu.core.models import Node
+    from louyu.economy.models import Enterprise, Floor, Unit
+
+    # Django's own connection: its psycopg adapters dump model defaults (JSON, dates) in COPY.
+    with transaction.atomic(), connection.cursor() as wrapper:
+        cur = wrapper.cursor
         cur.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
         node_ct = _content_type(cur, "core", "node")
         enterprise_ct = _content_type(cur, "economy", "enterprise")
@@ -149,17 +186,35 @@ def generate(dsn: str, scale_name: str, *, regenerate: bool = False) -> dict[str
             next_id += 1
             for c in range(scale.communities_per_street):
                 path = f"{street_path}{next_id}/"
-                nodes.append((next_id, "community", f"第{s + 1:02d}-{c + 1:02d}楼宇社区", path, False, street_id))
+                nodes.append(
+                    (
+                        next_id,
+                        "community",
+                        f"第{s + 1:02d}-{c + 1:02d}楼宇社区",
+                        path,
+                        False,
+                        street_id,
+                    )
+                )
                 communities.append((next_id, path))
                 next_id += 1
         buildings: list[int] = []
         for b in range(scale.buildings):
             community_id, community_path = communities[b % len(communities)]
             is_target = rng.random() < 0.6
-            nodes.append((next_id, "building", f"楼宇{b + 1:05d}", f"{community_path}{next_id}/", is_target, community_id))
+            nodes.append(
+                (
+                    next_id,
+                    "building",
+                    f"楼宇{b + 1:05d}",
+                    f"{community_path}{next_id}/",
+                    is_target,
+                    community_id,
+                )
+            )
             buildings.append(next_id)
             next_id += 1
-        _copy(cur, "core_node", "id, kind, name, path, is_target, parent_id", nodes)
+        _copy(cur, Node, ["id", "kind", "name", "path", "is_target", "parent"], nodes)
 
         def floors() -> Any:
             floor_id = 0
@@ -168,9 +223,17 @@ def generate(dsn: str, scale_name: str, *, regenerate: bool = False) -> dict[str
                     floor_id += 1
                     yield (floor_id, building, number)
 
-        n_floors = _copy(cur, "economy_floor", "id, building_id, number", floors())
+        n_floors = _copy(cur, Floor, ["id", "building", "number"], floors())
 
-        states = ["self_used", "occupied", "occupied", "occupied", "let_not_moved_in", "sold", "vacant"]
+        states = [
+            "self_used",
+            "occupied",
+            "occupied",
+            "occupied",
+            "let_not_moved_in",
+            "sold",
+            "vacant",
+        ]
 
         def units() -> Any:
             unit_id = 0
@@ -180,25 +243,22 @@ def generate(dsn: str, scale_name: str, *, regenerate: bool = False) -> dict[str
                     area = Decimal(rng.randrange(5_000, 200_000)) / 100
                     yield (unit_id, floor_id, f"{u + 1:02d}", area, rng.choice(states))
 
-        n_units = _copy(cur, "economy_unit", "id, floor_id, number, area, state", units())
+        n_units = _copy(cur, Unit, ["id", "floor", "number", "area", "state"], units())
 
         def enterprises() -> Any:
             for e in range(scale.enterprises):
                 building = buildings[e % len(buildings)]
                 yield (e + 1, credit_code(e), f"基准企业{e + 1:06d}有限公司", building)
 
-        _copy(cur, "economy_enterprise", "id, credit_code, name, building_id", enterprises())
+        _copy(cur, Enterprise, ["id", "credit_code", "name", "building"], enterprises())
 
         def users() -> Any:
-            yield (1, pw, False, OFFICER, "", "", "", False, True, JOINED, "区楼宇办基准用户", "")
+            yield (1, pw, OFFICER, JOINED, "区楼宇办基准用户")
             for u in range(2, scale.users + 1):
-                yield (u, pw, False, f"u{u:07d}", "", "", "", False, True, JOINED, "", "")
+                yield (u, pw, f"u{u:07d}", JOINED, "")
 
-        user_columns = (
-            "id, password, is_superuser, username, first_name, last_name, email, is_staff, "
-            "is_active, date_joined, real_name, phone"
-        )
-        _copy(cur, "accounts_user", user_columns, users())
+        user_fields = ["id", "password", "username", "date_joined", "real_name"]
+        _copy(cur, get_user_model(), user_fields, users())
 
         def memberships() -> Any:
             yield (1, 1, "district_officer", node_ct, 1, "", JOINED)
@@ -208,19 +268,20 @@ def generate(dsn: str, scale_name: str, *, regenerate: bool = False) -> dict[str
                 role = "enterprise_contact" if u - 2 < scale.enterprises else "employee"
                 yield (u, u, role, enterprise_ct, enterprise, "", JOINED)
 
-        _copy(
-            cur,
+        membership_fields = ["id", "user", "role", "scope_type", "scope_id", "title", "created_at"]
+        _copy(cur, Membership, membership_fields, memberships())
+        for table in (
+            "core_node",
+            "economy_floor",
+            "economy_unit",
+            "economy_enterprise",
+            "accounts_user",
             "accounts_membership",
-            "id, user_id, role, scope_type_id, scope_id, title, created_at",
-            memberships(),
-        )
-        for table in ("core_node", "economy_floor", "economy_unit", "economy_enterprise",
-                      "accounts_user", "accounts_membership"):
+        ):
             cur.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
             )
-        conn.commit()
         del n_units
 
     with psycopg.connect(dsn, autocommit=True) as conn, conn.cursor() as cur:
@@ -228,8 +289,12 @@ def generate(dsn: str, scale_name: str, *, regenerate: bool = False) -> dict[str
         dbname = conn.info.dbname
         cur.execute(f"COMMENT ON DATABASE \"{dbname}\" IS '{marker(scale_name)}'")
         result = counts(cur)
-    return {"reused": False, "seconds": round(time.monotonic() - started, 1), **result,
-            "not_built": NOT_BUILT}
+    return {
+        "reused": False,
+        "seconds": round(time.monotonic() - started, 1),
+        **result,
+        "not_built": NOT_BUILT,
+    }
 
 
 def counts(cur: psycopg.Cursor) -> dict[str, int]:
@@ -254,7 +319,7 @@ def main() -> None:
     parser.add_argument("--scale", choices=sorted(SCALES), default="smoke")
     parser.add_argument("--regenerate", action="store_true")
     args = parser.parse_args()
-    dsn = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/louyu_bench")
+    dsn = os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/louyu_bench")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.bench_settings")
     import django
 

@@ -151,16 +151,25 @@ def wrk(
     if script is not None:
         argv += ["-s", str(script)]
     out = subprocess.run(argv + [url], capture_output=True, text=True, timeout=seconds + 60)
-    text = out.stdout
+    if out.returncode != 0:
+        raise RuntimeError(f"wrk failed: {out.stderr or out.stdout}")
+    return parse_wrk(out.stdout)
+
+
+def parse_wrk(text: str) -> WrkResult:
+    """Requests/s, request count, p50/p99 and errors from a `wrk --latency` report."""
     rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
     total = re.search(r"(\d+) requests in", text)
-    if out.returncode != 0 or rps is None or total is None:
-        raise RuntimeError(f"wrk failed: {out.stderr or text}")
+    if rps is None or total is None:
+        raise RuntimeError(f"unexpected wrk report: {text}")
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", text, re.MULTILINE))
     errors = 0
     if non2xx := re.search(r"Non-2xx or 3xx responses: (\d+)", text):
         errors += int(non2xx.group(1))
-    if sockets := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text):
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text
+    )
+    if sockets:
         errors += sum(int(n) for n in sockets.groups())
     return WrkResult(
         rps=float(rps.group(1)),
@@ -175,6 +184,10 @@ def pgbench(dbname: str, *, args: list[str], pg: dict[str, str]) -> float:
     """Run pgbench against `dbname` and return its tps (without initial connection time)."""
     argv = ["pgbench", "-h", pg["host"], "-p", pg["port"], "-U", pg["user"], *args, dbname]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+    if "-i" in args:  # initialisation reports no tps
+        if out.returncode != 0:
+            raise RuntimeError(f"pgbench -i failed: {out.stderr}")
+        return 0.0
     match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out.stdout)
     if out.returncode != 0 or match is None:
         raise RuntimeError(f"pgbench {' '.join(args)} failed: {out.stderr or out.stdout}")

@@ -6,7 +6,13 @@ import json
 PAYLOAD = {
     "count": 40,
     "results": [
-        {"id": i, "name": f"楼宇 {i:04d}", "kind": "building", "path": f"/1/2/3/{i}/", "floors": i % 30}
+        {
+            "id": i,
+            "name": f"楼宇 {i:04d}",
+            "kind": "building",
+            "path": f"/1/2/3/{i}/",
+            "floors": i % 30,
+        }
         for i in range(40)
     ],
 }

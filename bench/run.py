@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import secrets
 import shutil
 import statistics
@@ -50,7 +51,9 @@ class Size:
 SIZES = {
     "smoke": Size(seconds=1, warmup=1, reps=3, connections=16, ws_connections=50, pgbench_scale=1),
     "small": Size(seconds=5, warmup=2, reps=3, connections=16, ws_connections=500, pgbench_scale=5),
-    "full": Size(seconds=10, warmup=3, reps=3, connections=16, ws_connections=2000, pgbench_scale=10),
+    "full": Size(
+        seconds=10, warmup=3, reps=3, connections=16, ws_connections=2000, pgbench_scale=10
+    ),
 }
 
 
@@ -77,6 +80,7 @@ NOT_BUILT = {
     "B6": ("broadcast to 2,000 connected clients of one building", "messaging, issue #5"),
     "B8": ("import of a 50,000-row enterprise .xlsx", "economy, issue #3"),
 }
+BUILT = {"B0": "calibration", "B2": "building detail", "B7": "idle WebSockets"}
 ORDER = ["B0", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "MEM"]
 
 
@@ -119,7 +123,7 @@ class Bench:
     def http_servers(self) -> tuple[Server, Server]:
         """The Louyu server and the bare server that B0 and B2 load (started once)."""
         if self.http is None:
-            louyu = self.louyu_server("http").start("/healthz")
+            louyu = self.louyu_server("http").start("/bench/json/")
             try:
                 bare = self.bare_server("http").start("/")
             except Exception:
@@ -154,7 +158,10 @@ class Bench:
         if status != 200 or body != bare_body:
             raise RuntimeError(f"the Django view and the bare app differ (status {status})")
         c, s = self.size.connections, self.size.seconds
-        django_url, bare_url = f"http://127.0.0.1:{louyu.port}/bench/json/", f"http://127.0.0.1:{bare.port}/"
+        django_url, bare_url = (
+            f"http://127.0.0.1:{louyu.port}/bench/json/",
+            f"http://127.0.0.1:{bare.port}/",
+        )
         wrk(django_url, seconds=self.size.warmup, connections=c)
         wrk(bare_url, seconds=self.size.warmup, connections=c)
         runs_a, runs_b = self.alternate(
@@ -191,7 +198,8 @@ class Bench:
         paths = ",".join(f'"/api/v1/nodes/{i}/"' for i in ids)
         script.write_text(
             f"local paths = {{{paths}}}\nlocal i = 0\n"
-            "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n"
+            "request = function()\n  i = i % #paths + 1\n"
+            "  return wrk.format('GET', paths[i])\nend\n"
         )
         headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
         status, body = http_get(louyu.port, f"/api/v1/nodes/{ids[0]}/", headers)
@@ -222,7 +230,9 @@ class Bench:
             f"{len(ids)} buildings cycled; {c} wrk connections and {c} pgbench clients (-S -M "
             f"prepared, scale {self.size.pgbench_scale}); p99 at saturation, not at 80 % of it"
         )
-        row.notes.append(f"runs A {fmt_runs(runs_a)}; B {', '.join(f'{t:,.0f}' for t in runs_b)} tps")
+        row.notes.append(
+            f"runs A {fmt_runs(runs_a)}; B {', '.join(f'{t:,.0f}' for t in runs_b)} tps"
+        )
         return row
 
     def token(self, port: int) -> str:
@@ -239,13 +249,22 @@ class Bench:
         import psycopg
 
         with psycopg.connect(self.dsn) as conn:
-            ids = [r[0] for r in conn.execute("SELECT id FROM core_node WHERE kind = 'building' ORDER BY id")]
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM core_node WHERE kind = 'building' ORDER BY id"
+                )
+            ]
         step = max(1, len(ids) // count)
         return ids[::step][:count]
 
     def pg_params(self) -> dict[str, str]:
         url = urlsplit(self.dsn)
-        return {"host": url.hostname or "127.0.0.1", "port": str(url.port or 5432), "user": url.username or "postgres"}
+        return {
+            "host": url.hostname or "127.0.0.1",
+            "port": str(url.port or 5432),
+            "user": url.username or "postgres",
+        }
 
     def pgbench_db(self) -> str:
         """pgbench's own database (`<bench db>_pgbench`), initialised once per scale."""
@@ -265,26 +284,42 @@ class Bench:
 
     # --- B7 --------------------------------------------------------------------------------
     def b7(self) -> Row:
+        from django.conf import settings
+        from django.contrib.sessions.models import Session
+
         row = Row("B7", "idle WebSockets: bytes of server RSS per connection, Louyu ÷ bare ASGI")
         n = self.size.ws_connections
         cookies = self.workdir / "cookies.txt"
-        cookies.write_text("\n".join(self.sessions(n)) + "\n")
-        runs_a, runs_b = self.alternate(
-            lambda: self.ws_rep("louyu", n, cookies), lambda: self.ws_rep("bare", n, cookies)
-        )
+        keys = self.sessions(n)
+        cookies.write_text("\n".join(f"{settings.SESSION_COOKIE_NAME}={key}" for key in keys))
+        try:
+            runs_a, runs_b = self.alternate(
+                lambda: self.ws_rep("louyu", n, cookies), lambda: self.ws_rep("bare", n, cookies)
+            )
+        finally:
+            Session.objects.filter(session_key__in=keys).delete()
         for run in runs_a + runs_b:
             if run["open"] < n:
                 raise RuntimeError(f"only {run['open']} of {n} WebSockets stayed open: {run}")
         a = statistics.median(r["bytes"] for r in runs_a)
         b = statistics.median(r["bytes"] for r in runs_b)
         cpu = statistics.median(r["cpu"] for r in runs_a)
-        ratio = b / a  # connections held under the same memory limit
         fits = statistics.median(r["fits_4gb"] for r in runs_a)
         row.figure = f"{a / 1024:,.1f} KiB/conn ({n:,} held, idle CPU {cpu:.1f} %)"
         row.baseline = f"{b / 1024:,.1f} KiB/conn"
-        row.ratio = f"{ratio:.2f}"
         row.target = "floor ≥ 0.2 and ≥ 5 k; target ≥ 0.5 and ≥ 10 k"
-        row.met = met(ratio >= 0.5 and fits >= 10_000, ratio >= 0.2 and fits >= 5_000)
+        if a <= 0 or b <= 0:
+            # With a few dozen connections RSS moves by whole allocator arenas, not per socket.
+            row.ratio, row.met = "n/a", f"RSS did not grow with {n} connections: too few to measure"
+            return row
+        ratio = b / a  # connections held under the same memory limit
+        row.ratio = f"{ratio:.2f}"
+        if n < 500:
+            row.met = f"not judged: {n} connections are too few for a per-connection RSS"
+            return row
+        # The ratio is measured; the absolute count only as far as N connections were held.
+        held = f"{n:,} held; ≈{fits / 1000:,.0f} k fit in 4 GB by extrapolation"
+        row.met = f"ratio {met(ratio >= 0.5, ratio >= 0.2)}; count: {held}"
         row.notes.append(
             f"ratio = bare bytes/conn ÷ Louyu bytes/conn, i.e. connections held under the same RSS "
             f"limit; {n:,} connections held and measured, {fits:,.0f} would fit in 4 GB RSS at the "
@@ -301,11 +336,7 @@ class Bench:
         return row
 
     def sessions(self, n: int) -> list[str]:
-        """N signed-in sessions of N different generated users, as Cookie header values."""
-        import django
-        from django.conf import settings
-
-        django.setup()
+        """N signed-in sessions of N different generated users; returns their keys."""
         from django.contrib.sessions.backends.db import SessionStore
         from django.contrib.sessions.models import Session
         from django.utils import timezone
@@ -317,7 +348,7 @@ class Bench:
         if not users:
             raise RuntimeError("no generated users")
         now = int(timezone.now().timestamp())
-        rows, cookies = [], []
+        rows, keys = [], []
         store = SessionStore()
         for user in users:
             key = secrets.token_hex(16)
@@ -329,15 +360,17 @@ class Bench:
                 SESSION_LAST_SEEN: now,
             }
             expire = timezone.now() + timedelta(hours=1)
-            rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
-            cookies.append(f"{settings.SESSION_COOKIE_NAME}={key}")
+            rows.append(
+                Session(session_key=key, session_data=store.encode(data), expire_date=expire)
+            )
+            keys.append(key)
         Session.objects.bulk_create(rows, batch_size=1000)
-        return cookies
+        return keys
 
     def ws_rep(self, kind: str, n: int, cookies: Path) -> dict[str, Any]:
         tag = f"ws-{kind}"
         server = (self.louyu_server(tag) if kind == "louyu" else self.bare_server(tag)).start(
-            "/healthz" if kind == "louyu" else "/"
+            "/bench/json/" if kind == "louyu" else "/"
         )
         url = f"ws://127.0.0.1:{server.port}/ws/events/"
         try:
@@ -422,6 +455,13 @@ def ensure_database(dsn: str, name: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def drop_database(dsn: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(dsn.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def preflight(dsn: str, redis_url: str) -> list[str]:
     """What is missing to run at all (PostgreSQL, Redis); the harness starts neither."""
     import psycopg
@@ -474,14 +514,27 @@ def table(rows: list[Row]) -> str:
     ]
     for r in rows:
         figure = r.figure if r.status != "failed" else f"**failed**: {r.figure}"
-        lines.append(f"| {r.id} | {r.name} | {figure} | {r.baseline} | {r.ratio} | {r.target} | {r.met} |")
+        lines.append(
+            f"| {r.id} | {r.name} | {figure} | {r.baseline} | {r.ratio} | {r.target} | {r.met} |"
+        )
     return "\n".join(lines)
 
 
-def report(rows: list[Row], *, scale: str, size: Size, dataset: dict[str, Any], started: datetime,
-           seconds: float, pg_version: str) -> str:
+def report(
+    rows: list[Row],
+    *,
+    scale: str,
+    size: Size,
+    dataset: dict[str, Any],
+    started: datetime,
+    seconds: float,
+    pg_version: str,
+    load_at_start: str,
+) -> str:
     m = machine()
-    data = ", ".join(f"{k} {v:,}" for k, v in dataset.items() if isinstance(v, int))
+    data = ", ".join(
+        f"{k} {v:,}" for k, v in dataset.items() if isinstance(v, int) and not isinstance(v, bool)
+    )
     not_built = "; ".join(f"{k}: not built ({v})" for k, v in generate.NOT_BUILT.items())
     out = [
         f"# Louyu benchmarks — {started:%Y-%m-%d %H:%M} UTC, commit {commit()}, scale {scale}",
@@ -489,10 +542,13 @@ def report(rows: list[Row], *, scale: str, size: Size, dataset: dict[str, Any], 
         f"- machine: {m['cores']} cores ({m['cpu']}), {m['memory']} memory; Python {m['python']}; "
         f"{pg_version}",
         f"- data: {data}; {not_built}",
-        f"- protocol: benchmark (A) and baseline (B) alternated A, B × {size.reps}, median reported; "
-        f"{size.seconds:g} s per load run after {size.warmup:g} s warm-up; wrk -t2 -c{size.connections} "
-        "from its own process on 127.0.0.1; one uvicorn process each side (`manage.py serve "
-        "--no-worker` vs the bare app, same options); PostgreSQL and Redis up throughout",
+        f"- protocol: benchmark (A) and baseline (B) alternated A, B × {size.reps}, median "
+        f"reported; {size.seconds:g} s per load run after {size.warmup:g} s warm-up; "
+        f"wrk -t2 -c{size.connections} from its own process on 127.0.0.1; one uvicorn process "
+        "each side (`manage.py serve --no-worker` vs the bare app, same options); PostgreSQL and "
+        "Redis up throughout",
+        "- Louyu runs `bench/bench_settings.py`: the product's settings plus the B0 route",
+        f"- load average at start (other processes on the machine): {load_at_start}",
         f"- wall time: {seconds:.0f} s",
         "",
         table(rows),
@@ -525,16 +581,36 @@ def main() -> int:
     if problems:
         for problem in problems:
             print(f"bench: {problem}", file=sys.stderr)
-        print("bench: start PostgreSQL and Redis (the harness starts nothing), then rerun.", file=sys.stderr)
+        print(
+            "bench: start PostgreSQL and Redis (the harness starts nothing), then rerun.",
+            file=sys.stderr,
+        )
         return 2
 
     started, t0 = datetime.now().astimezone(), time.monotonic()
-    os.environ.update({"DATABASE_URL": dsn, "REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "bench.bench_settings"})
+    load_at_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    # B7's servers and client inherit this: each idle WebSocket is one file descriptor.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
+    os.environ.update(
+        {
+            "DATABASE_URL": dsn,
+            "REDIS_URL": redis_url,
+            "DJANGO_SETTINGS_MODULE": "bench.bench_settings",
+        }
+    )
     ensure_database(dsn, urlsplit(dsn).path.lstrip("/"))
     workdir = Path(tempfile.mkdtemp(prefix="louyu-bench-"))
     bench = Bench(args.scale, dsn, redis_url, workdir)
-    print(f"bench: scale {args.scale}; migrating and loading the data set into {urlsplit(dsn).path.lstrip('/')} …")
-    subprocess.run([PY, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=bench.env, check=True)
+    dbname = urlsplit(dsn).path.lstrip("/")
+    print(f"bench: scale {args.scale}; migrating and loading the data set into {dbname} …")
+    migrate = [PY, "manage.py", "migrate", "--no-input", "-v", "0"]
+    if subprocess.run(migrate, cwd=ROOT, env=bench.env).returncode != 0:
+        # Our own database: when its migration history no longer matches the code, start over.
+        print(f"bench: migrate failed; dropping and recreating {dbname}", file=sys.stderr)
+        drop_database(dsn, dbname)
+        ensure_database(dsn, dbname)
+        subprocess.run(migrate, cwd=ROOT, env=bench.env, check=True)
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()  # our own db number: cache, channel layer
@@ -552,11 +628,14 @@ def main() -> int:
         for bid in selected:
             if bid in NOT_BUILT:
                 name, issue = NOT_BUILT[bid]
-                rows.append(Row(bid, name, figure="not built", status="not built", met=f"({issue})"))
+                rows.append(
+                    Row(bid, name, figure="not built", status="not built", met=f"({issue})")
+                )
                 print(f"{bid}: not built — {issue}")
                 continue
+            if bid in ("B7", "MEM"):
+                bench.stop()  # B0/B2's servers: their peak RSS is read here, then they go
             if bid == "MEM":
-                bench.stop()
                 row = bench.mem()
             else:
                 print(f"{bid}: running …", flush=True)
@@ -564,11 +643,14 @@ def main() -> int:
                     row = getattr(bench, bid.lower())()
                 except Exception as exc:
                     traceback.print_exc()
-                    row = Row(bid, {"B0": "calibration", "B2": "building detail", "B7": "idle WebSockets"}[bid])
+                    row = Row(bid, BUILT[bid])
                     row.status, row.figure = "failed", str(exc).splitlines()[0][:200]
             rows.append(row)
-            print(f"{row.id}: {row.figure} | baseline {row.baseline} | ratio {row.ratio} | "
-                  f"target {row.target} | met {row.met}", flush=True)
+            print(
+                f"{row.id}: {row.figure} | baseline {row.baseline} | ratio {row.ratio} | "
+                f"target {row.target} | met {row.met}",
+                flush=True,
+            )
     finally:
         bench.stop()
     if only in ("B0", "B2") and not any(r.id == "MEM" for r in rows):
@@ -578,10 +660,20 @@ def main() -> int:
 
     with psycopg.connect(dsn) as conn:
         pg_version = "PostgreSQL " + str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
-    text = report(rows, scale=args.scale, size=bench.size, dataset=bench.dataset, started=started,
-                  seconds=time.monotonic() - t0, pg_version=pg_version)
+    text = report(
+        rows,
+        load_at_start=load_at_start,
+        scale=args.scale,
+        size=bench.size,
+        dataset=bench.dataset,
+        started=started,
+        seconds=time.monotonic() - t0,
+        pg_version=pg_version,
+    )
     RESULTS.mkdir(parents=True, exist_ok=True)
-    suffix = "" if args.scale == "full" and not only else f"-{args.scale}" + (f"-{only}" if only else "")
+    suffix = (
+        "" if args.scale == "full" and not only else f"-{args.scale}" + (f"-{only}" if only else "")
+    )
     path = RESULTS / f"{started:%Y-%m-%d}-{commit()}{suffix}.md"
     path.write_text(text)
     print()
@@ -589,7 +681,9 @@ def main() -> int:
     print(f"\nbench: written to {path.relative_to(ROOT)} ({time.monotonic() - t0:.0f} s)")
     failed = [r.id for r in rows if r.status == "failed"]
     if failed:
-        print(f"bench: FAILED to run: {', '.join(failed)} (server logs in {workdir})", file=sys.stderr)
+        print(
+            f"bench: FAILED to run: {', '.join(failed)} (server logs in {workdir})", file=sys.stderr
+        )
         return 1
     shutil.rmtree(workdir, ignore_errors=True)
     return 0

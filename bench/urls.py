@@ -4,7 +4,8 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
 from bench.payload import PAYLOAD
-from louyu.urls import handler404, handler500, urlpatterns as product_urlpatterns
+from louyu.urls import handler404, handler500
+from louyu.urls import urlpatterns as product_urlpatterns
 
 __all__ = ["handler404", "handler500", "urlpatterns"]
 

@@ -48,11 +48,16 @@ async def main() -> None:
         *(open_one(args.url, origin, cookies[i % len(cookies)], gate) for i in range(args.n))
     )
     conns: list[ClientConnection] = [r for r in results if isinstance(r, ClientConnection)]
-    errors = sorted({type(r).__name__ + ": " + str(r)[:120] for r in results if isinstance(r, Exception)})
+    errors = sorted(
+        {type(r).__name__ + ": " + str(r)[:120] for r in results if isinstance(r, Exception)}
+    )
     # A server that refuses after the handshake closes at once: give it a moment to show.
     await asyncio.sleep(1.0)
     open_count = sum(1 for c in conns if c.state is State.OPEN)
-    print(json.dumps({"open": open_count, "failed": args.n - open_count, "errors": errors[:3]}), flush=True)
+    print(
+        json.dumps({"open": open_count, "failed": args.n - open_count, "errors": errors[:3]}),
+        flush=True,
+    )
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
 
 

@@ -128,7 +128,13 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'louyu.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Persistent connections stay off by default: under ASGI each sync view runs in a new thread, so
+# CONN_MAX_AGE > 0 leaks one connection per request (Django ticket #33497; found by bench B2).
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("LOUYU_CONN_MAX_AGE", 0), conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -289,6 +295,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# --- Building economy ------------------------------------------------------------------------
+# The default 口径 of tax figures (see louyu/economy/selectors.py DEFINITIONS) and the margin of
+# the 准亿元楼 watch list (0.8: within 80% of the next tier's threshold).
+LOUYU_ECONOMY_DEFINITION = os.environ.get("LOUYU_ECONOMY_DEFINITION", "total")
+LOUYU_ECONOMY_WATCH_MARGIN = os.environ.get("LOUYU_ECONOMY_WATCH_MARGIN", "0.8")
 
 # --- Demo ------------------------------------------------------------------------------------
 LOUYU_DEMO_PASSWORD = os.environ.get("LOUYU_DEMO_PASSWORD", "Louyu@2013demo")

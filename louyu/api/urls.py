@@ -1,6 +1,6 @@
 """/api/v1/: every app's API endpoints, the token endpoint, the schema and its docs."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from louyu.accounts.api.views import MeApi
@@ -18,5 +18,6 @@ urlpatterns = [
     path("me/", MeApi.as_view(), name="me"),
     path("schema/", SchemaApi.as_view(), name="schema"),
     path("docs/", SwaggerUiView.as_view(), name="docs"),
+    path("economy/", include("louyu.economy.api.urls")),
     *router.urls,
 ]

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -31,7 +31,18 @@ from louyu.accounts.models import Membership, Role
 from louyu.accounts.services import membership_grant, user_create
 from louyu.core.models import DivisionCode, Node
 from louyu.core.services import audit_record, node_create
-from louyu.economy.models import Enterprise, Floor, Unit
+from louyu.economy.industry_data import VERSION as INDUSTRY_VERSION
+from louyu.economy.models import (
+    BuildingProfile,
+    Enterprise,
+    Floor,
+    Industry,
+    Occupancy,
+    TargetBuilding,
+    TaxRecord,
+    Unit,
+)
+from louyu.economy.services import industry_load, rollup_rebuild
 from louyu.party.models import PartyOrganization
 from louyu.servicedesk.models import Department
 
@@ -215,9 +226,47 @@ class BuildingPlan:
 
 @dataclass(frozen=True, slots=True)
 class EnterprisePlan:
+    """An enterprise; `building` is where it operates now (or last, when it has moved out)."""
+
     name: str
     credit_code: str
     building: str
+    organization_type: str = "economic"
+    industry: str = "72"
+    registered_in_district: bool = True
+    tax_in_district: bool = True
+    legal_representative: str = ""
+    employees: int = 0
+    registered_capital: Decimal = Decimal(0)
+    founded_on: date = date(2000, 1, 1)
+    status: str = "operating"
+
+
+@dataclass(frozen=True, slots=True)
+class OccupancyPlan:
+    """Enterprise (index into Plan.enterprises) in units of a building over a period."""
+
+    enterprise: int
+    building: str
+    units: tuple[str, ...]
+    start: date
+    end: date | None
+    area: Decimal
+    lease_expires: date | None
+    intends_to_leave: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TaxYearPlan:
+    """One enterprise's tax of one year in fen, expanded into monthly records by `tax_lines`:
+    value-added tax in every month it was in the district, corporate income tax in the last."""
+
+    enterprise: int
+    year: int
+    fen: int
+    share_percent: int
+    paid_in_district: bool
+    months: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +291,9 @@ class Plan:
     party_organizations: tuple[PartyOrganizationPlan, ...]
     persona_enterprise: str
     outsider_enterprise: str
+    target_years: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    occupancies: tuple[OccupancyPlan, ...] = ()
+    taxes: tuple[TaxYearPlan, ...] = ()
 
     @property
     def unit_count(self) -> int:
@@ -321,6 +373,229 @@ def _floors(
     return tuple(floors)
 
 
+# --- Building economy, 2011–2015 -------------------------------------------------------------
+
+YEARS = (2011, 2012, 2013, 2014, 2015)
+ARTICLE_YEAR = 2013
+# The article, end of 2013: 119 target buildings paid 62.70亿元; 73 of them ≥ 1,000万, 20 ≥ 1亿,
+# 1 ≥ 10亿 (cumulative). The generator hits these exactly under the default 口径 ("total").
+ARTICLE_TAX_FEN = 6_270_000_000 * 100
+ARTICLE_TIERS = {"1b": 1, "100m": 20, "10m": 73}
+# Tax of every year relative to 2013 (district-wide trend).
+GROWTH = {2011: 0.78, 2012: 0.88, 2013: 1.0, 2014: 1.09, 2015: 1.17}
+# GB/T 4754 divisions of office-building tenants, commonest first (72 商务服务, 65 软件 …).
+DEMO_INDUSTRIES = _words(
+    "72 72 72 65 65 64 51 51 52 67 66 68 69 74 74 73 75 70 70 50 47 62 61 86 87 88 "
+    "83 84 80 82 71 54 58 95"
+)
+STREET_ROADS = _words(
+    "延安路 体育场路 环城北路 凤起路 中山北路 建国北路 庆春路 绍兴路 潮王路 东新路"
+)
+PROPERTY_COMPANIES = _words("绿城物业 南都物业 浙大新宇物业 开元物业 万科物业 中海物业")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余"
+GIVEN_NAMES = _words("伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀英 华 建国 志强 海燕")
+
+
+def _fen_split(total: int, parts: int) -> list[int]:
+    """`parts` whole-fen amounts summing exactly to `total`; the last takes the remainder."""
+    base = total // parts
+    return [base] * (parts - 1) + [total - base * (parts - 1)]
+
+
+def tax_lines(row: TaxYearPlan) -> list[tuple[int, str, Decimal, Decimal]]:
+    """(month, tax type, amount, district share) of one enterprise-year: 70% as value-added tax
+    spread over its months, the rest as corporate income tax in its last month."""
+    vat = row.fen * 7 // 10
+    lines = []
+    for month, fen in zip(row.months, _fen_split(vat, len(row.months)), strict=True):
+        lines.append((month, "vat", fen))
+    lines.append((row.months[-1], "cit", row.fen - vat))
+    return [
+        (month, kind, Decimal(fen) / 100, Decimal(fen * row.share_percent // 100) / 100)
+        for month, kind, fen in lines
+    ]
+
+
+def _months_in(occupancies: list[OccupancyPlan], year: int) -> tuple[int, ...]:
+    months = []
+    for month in range(1, 13):
+        first = date(year, month, 1)
+        last = date(year, month, 28)
+        if any(o.start <= last and (o.end is None or o.end >= first) for o in occupancies):
+            months.append(month)
+    return tuple(months)
+
+
+def _article_building_tax(rng: random.Random, count: int) -> list[int]:
+    """Yearly tax (fen) of the 2013 target buildings, biggest first: one ≥ 1 billion, 19 more
+    ≥ 100 million, 53 more ≥ 10 million, the rest below, summing exactly to 62.70亿元."""
+    yuan = 100
+    top = rng.randint(1_050_000_000, 1_300_000_000) * yuan
+    tens = [rng.randint(11_000_000, 60_000_000) * yuan for _ in range(53)]
+    small = [rng.randint(800_000, 9_500_000) * yuan for _ in range(count - 73)]
+    rest = ARTICLE_TAX_FEN - top - sum(tens) - sum(small)
+    floor = 105_000_000 * yuan
+    weights = [rng.uniform(0.05, 1.0) ** 2 for _ in range(19)]
+    spare = rest - floor * 19
+    hundreds = [floor + int(spare * w / sum(weights)) for w in weights]
+    hundreds[-1] += rest - sum(hundreds)
+    assert all(100_000_000 * yuan <= h < 1_000_000_000 * yuan for h in hundreds)
+    return [top, *sorted(hundreds, reverse=True), *sorted(tens, reverse=True), *small]
+
+
+def _economy_plan(
+    rng: random.Random, buildings: list[BuildingPlan], enterprises: list[EnterprisePlan]
+) -> dict[str, Any]:
+    """Target sets 2011–2015, occupancies and yearly tax. 2013 is fitted to the article: after
+    everyone else's tax is attributed (with the same rule as the rollup), each building's first
+    enterprise (its anchor, there all along) pays exactly what the building still needs."""
+    from louyu.economy.selectors import Span, TaxLine, tax_attribution
+
+    names = [b.name for b in buildings]
+    targets_2013 = [b.name for b in buildings if b.is_target]
+    others = [b.name for b in buildings if not b.is_target]
+    droppable = [n for n in targets_2013 if n not in (KUNHE, WAIJINGMAO)]
+    dropped = rng.sample(droppable, 11)
+    added = rng.sample(others, 6)
+    target_years = (
+        (2011, tuple(n for n in targets_2013 if n not in dropped)),
+        (2012, tuple(n for n in targets_2013 if n not in dropped[:5])),
+        (2013, tuple(targets_2013)),
+        (2014, (*targets_2013, *added[:3])),
+        (2015, (*targets_2013, *added)),
+    )
+
+    # 2013 tax of each building: the article's distribution, the biggest to 坤和中心.
+    amounts = _article_building_tax(rng, len(targets_2013))
+    order = [KUNHE, *rng.sample([n for n in targets_2013 if n != KUNHE], len(targets_2013) - 1)]
+    goal = dict(zip(order, amounts, strict=True))
+    goal.update({n: rng.randint(500_000, 8_000_000) * 100 for n in others})
+
+    free_units: dict[str, list[tuple[str, Decimal]]] = {}
+    for b in buildings:
+        pool = [
+            (number, area)
+            for _, units in b.floors
+            for number, area, state in units
+            if state in ("occupied", "self_used", "sold")
+        ]
+        rng.shuffle(pool)
+        free_units[b.name] = pool
+
+    anchors: set[int] = set()
+    seen: set[str] = set()
+    occupancies: list[OccupancyPlan] = []
+    by_enterprise: dict[int, list[OccupancyPlan]] = {}
+    for index, e in enumerate(enterprises):
+        anchor = e.building not in seen
+        seen.add(e.building)
+        pool = free_units[e.building]
+        taken = [pool.pop() for _ in range(rng.randint(1, 3)) if pool] or [
+            (f"{rng.randint(2, 5)}01", Decimal(120))
+        ]
+        units = tuple(number for number, _ in taken)
+        area = sum((a for _, a in taken), Decimal(0))
+        if anchor:
+            anchors.add(index)
+            start = date(rng.randint(2003, 2010), rng.randint(1, 12), 1)
+            enterprises[index] = replace(e, tax_in_district=True, status="operating")
+        else:
+            start = date(rng.randint(2004, 2015), rng.randint(1, 12), rng.randint(1, 28))
+        spans = []
+        if not anchor and start.year >= 2011 and rng.random() < 0.3:
+            before = rng.choice([n for n in names if n != e.building])
+            spans.append(
+                OccupancyPlan(
+                    index,
+                    before,
+                    (),
+                    date(rng.randint(2003, 2010), rng.randint(1, 12), 1),
+                    start - timedelta(days=1),
+                    Decimal(rng.randint(80, 600)),
+                    None,
+                    False,
+                )
+            )
+        end = None
+        if not anchor and rng.random() < 0.05:
+            end = date(rng.randint(max(start.year, 2011), 2015), rng.randint(1, 12), 28)
+            end = max(end, start)
+            enterprises[index] = replace(e, status="moved_out")
+        spans.append(
+            OccupancyPlan(
+                index,
+                e.building,
+                units,
+                start,
+                end,
+                area,
+                None if end else date(rng.randint(2026, 2028), rng.randint(1, 12), 28),
+                end is None and rng.random() < 0.04,
+            )
+        )
+        occupancies.extend(spans)
+        by_enterprise[index] = spans
+
+    # Everyone but the anchors: a share of the building's tax, by weight, every year.
+    members: dict[str, list[int]] = {}
+    for index, e in enumerate(enterprises):
+        if index not in anchors:
+            members.setdefault(e.building, []).append(index)
+    taxes: list[TaxYearPlan] = []
+    base_fen: dict[int, int] = {}
+    for building, indexes in members.items():
+        share = rng.uniform(0.3, 0.55)
+        weights = [rng.paretovariate(1.5) for _ in indexes]
+        for index, weight in zip(indexes, weights, strict=True):
+            fen = int(goal[building] * share * weight / sum(weights))
+            # Movers are small firms: their tax must not swamp the building they left.
+            base_fen[index] = min(fen, 2_000_000) if len(by_enterprise[index]) > 1 else fen
+    attributed: dict[str, int] = {}
+    for index, fen in base_fen.items():
+        e = enterprises[index]
+        spans = by_enterprise[index]
+        percent = rng.choice((25, 30, 35, 40))
+        for year in YEARS:
+            months = _months_in(spans, year)
+            if not months or fen < 1000:
+                continue
+            noise = 1.0 if year == ARTICLE_YEAR else rng.uniform(0.85, 1.15)
+            row = TaxYearPlan(
+                index, year, int(fen * GROWTH[year] * noise), percent, e.tax_in_district, months
+            )
+            taxes.append(row)
+            if year == ARTICLE_YEAR and row.paid_in_district:
+                plan_spans = [
+                    Span(i, names.index(o.building), o.start, o.end, o.area)
+                    for i, o in enumerate(spans)
+                ]
+                lines = [
+                    TaxLine(year, month, amount, share_, True)
+                    for month, _, amount, share_ in tax_lines(row)
+                ]
+                for (where, _, key), value in tax_attribution(
+                    plan_spans, lines, real_estate=False
+                ).items():
+                    if key == "total":
+                        name = names[where]
+                        attributed[name] = attributed.get(name, 0) + int(value * 100)
+
+    # The anchors close each building's 2013 gap to the fen.
+    for index in sorted(anchors):
+        building = enterprises[index].building
+        need = goal[building] - attributed.get(building, 0)
+        assert need > 100_000, (building, need)
+        for year in YEARS:
+            noise = 1.0 if year == ARTICLE_YEAR else rng.uniform(0.9, 1.1)
+            fen = need if year == ARTICLE_YEAR else int(need * GROWTH[year] * noise)
+            taxes.append(TaxYearPlan(index, year, fen, 40, True, tuple(range(1, 13))))
+    return {
+        "target_years": target_years,
+        "occupancies": tuple(occupancies),
+        "taxes": tuple(sorted(taxes, key=lambda t: (t.enterprise, t.year))),
+    }
+
+
 def demo_plan(seed: int = SEED) -> Plan:
     """The whole demo data set, generated from `seed` alone: same seed, same data."""
     rng = random.Random(seed)
@@ -371,7 +646,28 @@ def demo_plan(seed: int = SEED) -> Plan:
             code = credit_code(rng)
         firm_names.add(name)
         codes.add(code)
-        enterprises.append(EnterprisePlan(name, code, building))
+        kind = rng.random()
+        enterprises.append(
+            EnterprisePlan(
+                name,
+                code,
+                building,
+                organization_type="economic"
+                if kind < 0.92
+                else "social"
+                if kind < 0.97
+                else "other",
+                industry=rng.choice(DEMO_INDUSTRIES),
+                registered_in_district=rng.random() < 0.88,
+                tax_in_district=rng.random() < 0.9,
+                legal_representative=rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES),
+                employees=rng.randint(3, 400),
+                registered_capital=Decimal(
+                    rng.choice((10, 50, 100, 200, 500, 1000, 5000)) * 10_000
+                ),
+                founded_on=date(rng.randint(1995, 2012), rng.randint(1, 12), rng.randint(1, 28)),
+            )
+        )
 
     huanxi = [b.name for b in buildings if b.community == HUANXI]
     huanxi_counts = _spread(rng, HUANXI_SMES, len(huanxi), 3)
@@ -381,7 +677,7 @@ def demo_plan(seed: int = SEED) -> Plan:
             if building.name == huanxi[1]:
                 add_enterprise(building.name, HUANXI_ANCHOR)
         else:
-            count = rng.randint(3, 8) if building.is_target else rng.randint(1, 3)
+            count = rng.randint(24, 34) if building.is_target else rng.randint(5, 12)
         for _ in range(count):
             add_enterprise(building.name)
 
@@ -409,6 +705,7 @@ def demo_plan(seed: int = SEED) -> Plan:
     departments = list(DEPARTMENTS) + [
         (f"street-{street.slug}", street.name + "办事处") for street in streets
     ]
+    economy = _economy_plan(random.Random(seed * 7 + 1), buildings, enterprises)
     return Plan(
         district=DISTRICT,
         district_codes=tuple(DISTRICT_CODES),
@@ -420,6 +717,7 @@ def demo_plan(seed: int = SEED) -> Plan:
         party_organizations=tuple(party),
         persona_enterprise=next(e.name for e in enterprises if e.building == KUNHE),
         outsider_enterprise=next(e.name for e in enterprises if e.building == WAIJINGMAO),
+        **economy,
     )
 
 
@@ -502,16 +800,32 @@ def demo_seed(
                 [Department(code=code, name=name) for code, name in plan.departments]
             )
         }
-        enterprises = {
-            e.name: e
-            for e in Enterprise.objects.bulk_create(
-                [
-                    Enterprise(name=e.name, credit_code=e.credit_code, building=nodes[e.building])
-                    for e in plan.enterprises
-                ],
-                batch_size=2000,
-            )
-        }
+        industry_load(actor=actor)
+        industries = dict(
+            Industry.objects.filter(version=INDUSTRY_VERSION).values_list("code", "pk")
+        )
+        enterprise_rows = Enterprise.objects.bulk_create(
+            [
+                Enterprise(
+                    name=e.name,
+                    credit_code=e.credit_code,
+                    building=nodes[e.building],
+                    organization_type=e.organization_type,
+                    industry_id=industries[e.industry],
+                    registered_in_district=e.registered_in_district,
+                    tax_in_district=e.tax_in_district,
+                    legal_representative=e.legal_representative,
+                    employees=e.employees,
+                    registered_capital=e.registered_capital,
+                    founded_on=e.founded_on,
+                    status=e.status,
+                )
+                for e in plan.enterprises
+            ],
+            batch_size=2000,
+        )
+        enterprises = {e.name: e for e in enterprise_rows}
+        economy = _seed_economy(plan, nodes, units, enterprise_rows)
         committees = {
             o.name: o
             for o in PartyOrganization.objects.bulk_create(
@@ -577,6 +891,7 @@ def demo_seed(
             "departments": len(departments),
             "party_organizations": len(committees) + len(branches),
             "accounts": len(PERSONAS),
+            **economy,
         }
         audit_record(
             actor=actor,
@@ -585,6 +900,100 @@ def demo_seed(
             after={"seed": SEED, "digest": plan_digest(plan), **counts},
         )
     return counts
+
+
+def _seed_economy(
+    plan: Plan, nodes: dict[str, Node], units: list[Unit], enterprises: list[Enterprise]
+) -> dict[str, int]:
+    """Bulk-write the economy half of the plan (profiles, target sets, occupancies, tax), then
+    build the rollup once; the services' per-row maintenance is for everyday writes."""
+    rng = random.Random(SEED)
+    unit_ids = {(u.floor.building_id, u.number): u.pk for u in units}
+    profiles = []
+    for building in plan.buildings:
+        node = nodes[building.name]
+        lettable = sum((a for _, layout in building.floors for _, a, _ in layout), Decimal(0))
+        gross = (lettable * Decimal("1.35")).quantize(Decimal("0.01"))
+        profiles.append(
+            BuildingProfile(
+                building=node,
+                address=f"杭州市下城区{rng.choice(STREET_ROADS)}{rng.randint(1, 499)}号",
+                longitude=Decimal("120.160000") + Decimal(rng.randint(0, 30000)) / 1_000_000,
+                latitude=Decimal("30.270000") + Decimal(rng.randint(0, 40000)) / 1_000_000,
+                datum=BuildingProfile.Datum.GCJ02,
+                floors_above=sum(1 for number, _ in building.floors if number > 0),
+                floors_below=sum(1 for number, _ in building.floors if number < 0),
+                gross_floor_area=gross,
+                lettable_area=lettable,
+                land_area=(gross / Decimal(rng.randint(3, 8))).quantize(Decimal("0.01")),
+                grade=rng.choice(("super_a", "a", "a", "b", "b", "")),
+                ownership=rng.choice(("single", "single", "strata", "state", "mixed")),
+                operator=building.name + "运营管理有限公司",
+                property_company=rng.choice(PROPERTY_COMPANIES),
+            )
+        )
+    BuildingProfile.objects.bulk_create(profiles, batch_size=2000)
+    TargetBuilding.objects.bulk_create(
+        [
+            TargetBuilding(year=year, building=nodes[name])
+            for year, names in plan.target_years
+            for name in names
+        ],
+        batch_size=2000,
+    )
+    occupancies = Occupancy.objects.bulk_create(
+        [
+            Occupancy(
+                enterprise=enterprises[o.enterprise],
+                building=nodes[o.building],
+                start=o.start,
+                end=o.end,
+                area=o.area,
+                lease_expires=o.lease_expires,
+                intends_to_leave=o.intends_to_leave,
+            )
+            for o in plan.occupancies
+        ],
+        batch_size=2000,
+    )
+    through = Occupancy.units.through
+    through.objects.bulk_create(
+        [
+            through(occupancy_id=row.pk, unit_id=unit_ids[(row.building_id, number)])
+            for row, o in zip(occupancies, plan.occupancies, strict=True)
+            for number in dict.fromkeys(o.units)
+            if (row.building_id, number) in unit_ids
+        ],
+        batch_size=5000,
+    )
+    records = 0
+    batch: list[TaxRecord] = []
+    for row in plan.taxes:
+        enterprise = enterprises[row.enterprise]
+        for month, tax_type, amount, share in tax_lines(row):
+            batch.append(
+                TaxRecord(
+                    enterprise=enterprise,
+                    year=row.year,
+                    month=month,
+                    tax_type=tax_type,
+                    amount=amount,
+                    district_share=share,
+                    paid_in_district=row.paid_in_district,
+                )
+            )
+        if len(batch) >= 5000:
+            TaxRecord.objects.bulk_create(batch)
+            records += len(batch)
+            batch = []
+    TaxRecord.objects.bulk_create(batch)
+    records += len(batch)
+    rollup_rebuild()
+    return {
+        "target_years": len(plan.target_years),
+        "occupancies": len(occupancies),
+        "tax_records": records,
+    }
 
 
 def demo_accounts() -> list[tuple[str, str, str, str]]:

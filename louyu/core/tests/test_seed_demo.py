@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 
 import phonenumbers
 import pytest
@@ -17,13 +18,24 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.test import RequestFactory, override_settings
+from django.db.models import Count, F
+from django.test import Client, RequestFactory, override_settings
 from stdnum.cn import uscc
 
 from louyu.accounts.models import Membership, User
 from louyu.core.demo import HUANXI_SMES, PERSONAS, Plan, demo_plan, plan_digest
 from louyu.core.models import AuditLog, DivisionCode, Node
-from louyu.economy.models import Enterprise, Floor, Unit
+from louyu.economy.models import (
+    BuildingYearTax,
+    Enterprise,
+    Floor,
+    Occupancy,
+    TargetBuilding,
+    TaxRecord,
+    Unit,
+)
+from louyu.economy.selectors import definition_get, economy_summary
+from louyu.economy.services import rollup_compute
 from louyu.party.models import PartyOrganization
 from louyu.servicedesk.models import Department
 
@@ -206,6 +218,55 @@ class SeedDemoTests:
         names = list(Node.objects.of_kind(Node.Kind.BUILDING).values_list("name", flat=True))
         assert sorted(names) == sorted(b.name for b in plan.buildings)
         assert Unit.objects.count() == plan.unit_count
+
+
+class SeedEconomyTests:
+    def test_it_reproduces_the_articles_2013_figures_exactly(self, seeded):
+        district = Node.objects.get(kind=Node.Kind.DISTRICT)
+        summary = economy_summary(year=2013, definition=definition_get(), paths=[district.path])
+        assert summary["building_count"] == 119
+        assert summary["tax_total"] == Decimal("6270000000.00")
+        assert summary["tiers"] == {"10m": 73, "100m": 20, "1b": 1, "10b": 0}
+        assert summary["definition"]["key"] == "total"
+
+    def test_the_summary_api_says_the_same(self, seeded):
+        client = Client()
+        client.force_login(User.objects.get(username="district"))
+        body = client.get("/api/v1/economy/summary/", {"year": 2013}).json()
+        assert body["tax_total"] == "6270000000.00" and body["building_count"] == 119
+        assert body["tiers"] == {"10m": 73, "100m": 20, "1b": 1, "10b": 0}
+
+    def test_it_keeps_a_target_set_for_each_year(self, seeded):
+        sizes = dict(
+            TargetBuilding.objects.values("year").annotate(n=Count("pk")).values_list("year", "n")
+        )
+        assert sorted(sizes) == [2011, 2012, 2013, 2014, 2015]
+        assert sizes[2013] == 119
+        in_2013 = set(TargetBuilding.objects.filter(year=2013).values_list("building", flat=True))
+        flagged = set(Node.objects.filter(is_target=True).values_list("pk", flat=True))
+        assert in_2013 == flagged
+
+    def test_it_holds_over_3300_two_new_organizations(self, seeded):
+        assert Enterprise.objects.exclude(organization_type="other").count() >= 3300
+        assert not Enterprise.objects.filter(industry__isnull=True).exists()
+
+    def test_every_enterprise_occupies_units_of_its_building(self, seeded):
+        assert not Enterprise.objects.filter(occupancies__isnull=True).exists()
+        assert Occupancy.objects.count() > Enterprise.objects.count()  # some moved
+        through = Occupancy.units.through.objects
+        assert not through.exclude(unit__floor__building=F("occupancy__building")).exists()
+
+    def test_it_records_monthly_tax_2011_to_2015(self, seeded):
+        years = set(TaxRecord.objects.values_list("year", flat=True).distinct())
+        assert years == {2011, 2012, 2013, 2014, 2015}
+        assert TaxRecord.objects.values("month").distinct().count() == 12
+        assert TaxRecord.objects.filter(paid_in_district=False).exists()
+
+    def test_its_rollup_matches_a_full_recompute(self, seeded):
+        stored = {
+            (r.building_id, r.year, r.definition): r.tax for r in BuildingYearTax.objects.all()
+        }
+        assert stored == rollup_compute()
 
 
 class DemoPlanTests:

@@ -18,7 +18,9 @@ class NodeServiceTests:
 
     def test_it_refuses_a_building_under_a_street(self, world):
         with pytest.raises(ValueError):
-            node_create(actor=None, kind=Node.Kind.BUILDING, name="错楼", parent=world.nodes["street"])
+            node_create(
+                actor=None, kind=Node.Kind.BUILDING, name="错楼", parent=world.nodes["street"]
+            )
 
     def test_it_audits_a_rename_and_ignores_no_change(self, world):
         node_update(actor=world.sysadmin, node=world.building, name="坤和中心A座")

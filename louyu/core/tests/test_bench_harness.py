@@ -1,0 +1,54 @@
+"""The benchmark harness's pure parts (bench/, issue 6); `make bench SCALE=smoke` runs the rest."""
+
+import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
+from stdnum.cn import uscc
+
+from bench import generate
+from bench.load import parse_wrk
+from bench.payload import BODY, PAYLOAD
+
+WRK_REPORT = """Running 10s test @ http://127.0.0.1:18001/bench/json/
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    23.29ms    4.21ms  52.16ms   85.00%
+    Req/Sec   344.25     45.71   410.00     80.00%
+  Latency Distribution
+     50%  950.00us
+     75%   24.00ms
+     90%   27.83ms
+     99%    1.20s
+  6874 requests in 10.00s, 28.62MB read
+  Socket errors: connect 0, read 1, write 0, timeout 2
+  Non-2xx or 3xx responses: 5
+Requests/sec:    686.16
+Transfer/sec:      2.86MB
+"""
+
+
+class BenchHarnessTests:
+    def test_it_generates_unique_valid_credit_codes(self):
+        codes = [generate.credit_code(i) for i in range(5000)]
+        assert len(set(codes)) == len(codes)
+        assert all(uscc.is_valid(code) for code in codes)
+
+    def test_it_reuses_one_deterministic_password_hash(self):
+        first = generate.password_hash()
+        assert first == generate.password_hash()
+        assert Argon2PasswordHasher().verify(generate.BENCH_PASSWORD, first)
+
+    def test_it_parses_wrk_reports(self):
+        result = parse_wrk(WRK_REPORT)
+        assert result.rps == 686.16
+        assert result.requests == 6874
+        assert result.p50_ms == pytest.approx(0.95)
+        assert result.p99_ms == 1200.0
+        assert result.errors == 8
+        assert not result.ok
+
+    def test_it_serves_the_same_bytes_from_the_django_view_and_the_bare_app(self, client, settings):
+        settings.ROOT_URLCONF = "bench.urls"
+        response = client.get("/bench/json/")
+        assert response.status_code == 200
+        assert response.content == BODY
+        assert response.json() == PAYLOAD

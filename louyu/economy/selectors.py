@@ -1,0 +1,530 @@
+"""Reads of the building economy: the 口径 (definitions), tax attribution, rankings, tiers, the
+district summary, drill-down and per-building indicators, and who may see tax figures.
+
+Every figure carries the `Definition` that made it. Building tax for a year is the sum of the
+tax, paid in the district, of the enterprises located in the building in that period (DESIGN.md
+§9); the per-year figures come from the `BuildingYearTax` rollup, never from a scan of tax rows.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from django.conf import settings
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.expressions import Window
+from django.db.models.functions import Coalesce, Rank
+from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from louyu.accounts.models import SERVICE_CENTER_ROLES, Membership, Role
+from louyu.accounts.selectors import scope_ids
+from louyu.core.exceptions import ApplicationError
+from louyu.core.models import Node
+from louyu.economy.models import (
+    BuildingYearTax,
+    Enterprise,
+    Occupancy,
+    TargetBuilding,
+    TaxRecord,
+    Unit,
+)
+from louyu.lib.money import SQUARE_METRES_PER_MU, ratio, yuan
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=18, decimal_places=2)
+
+
+# --- 口径 ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A 口径: which amount counts (total tax or the district-retained share) and whether real
+    estate (GB/T 4754 section K) is left out. Every figure says which one made it."""
+
+    key: str
+    name: str | Promise
+    description: str | Promise
+    district_share: bool
+    exclude_real_estate: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "name": str(self.name),
+            "description": str(self.description),
+            "district_share": self.district_share,
+            "exclude_real_estate": self.exclude_real_estate,
+        }
+
+
+DEFINITIONS: dict[str, Definition] = {
+    d.key: d
+    for d in (
+        Definition(
+            "total",
+            _("Total tax"),
+            _("All tax paid in the district by the enterprises in the building (全口径)."),
+            district_share=False,
+            exclude_real_estate=False,
+        ),
+        Definition(
+            "total_ex_real_estate",
+            _("Total tax without real estate"),
+            _("Total tax, leaving out real-estate enterprises (GB/T 4754 section K)."),
+            district_share=False,
+            exclude_real_estate=True,
+        ),
+        Definition(
+            "district",
+            _("District share"),
+            _("The district-retained share of the tax paid in the district (区级留成)."),
+            district_share=True,
+            exclude_real_estate=False,
+        ),
+        Definition(
+            "district_ex_real_estate",
+            _("District share without real estate"),
+            _("The district-retained share, leaving out real-estate enterprises."),
+            district_share=True,
+            exclude_real_estate=True,
+        ),
+    )
+}
+
+
+def definition_get(key: str | None = None) -> Definition:
+    """The named 口径, or the configured default (LOUYU_ECONOMY_DEFINITION)."""
+    key = key or settings.LOUYU_ECONOMY_DEFINITION
+    try:
+        return DEFINITIONS[key]
+    except KeyError as exc:
+        raise ApplicationError(
+            _("Unknown definition. Use one of: %(keys)s.") % {"keys": ", ".join(DEFINITIONS)},
+            code="unknown_definition",
+        ) from exc
+
+
+# --- Tiers -----------------------------------------------------------------------------------
+
+
+class Tier(NamedTuple):
+    key: str
+    threshold: Decimal
+    name: str | Promise
+
+
+# Highest first; a building's tier is the highest threshold its yearly tax reaches.
+TIERS: tuple[Tier, ...] = (
+    Tier("10b", Decimal(10_000_000_000), _("10-billion building")),
+    Tier("1b", Decimal(1_000_000_000), _("Billion building")),
+    Tier("100m", Decimal(100_000_000), _("100-million building")),
+    Tier("10m", Decimal(10_000_000), _("10-million building")),
+)
+
+
+def tier_of(tax: Decimal) -> str:
+    """ "10b", "1b", "100m", "10m" or "" (below ten million yuan)."""
+    return next((tier.key for tier in TIERS if tax >= tier.threshold), "")
+
+
+def tier_near(tax: Decimal, margin: Decimal | None = None) -> str:
+    """The tier just above the building's own when its tax is within `margin` of that tier's
+    threshold (准亿元楼 for "100m"); "" otherwise. Margin defaults to LOUYU_ECONOMY_WATCH_MARGIN."""
+    margin = Decimal(str(margin if margin is not None else settings.LOUYU_ECONOMY_WATCH_MARGIN))
+    for tier in reversed(TIERS):
+        if tax < tier.threshold:
+            return tier.key if tax >= tier.threshold * margin else ""
+    return ""
+
+
+# --- Attribution (shared by the incremental rollup and its rebuild) ---------------------------
+
+
+class Span(NamedTuple):
+    """The part of an occupancy that attribution needs."""
+
+    id: int
+    building_id: int
+    start: date
+    end: date | None
+    area: Decimal
+
+
+class TaxLine(NamedTuple):
+    year: int
+    month: int
+    amount: Decimal
+    district_share: Decimal
+    paid_in_district: bool
+
+
+def building_of_month(spans: Iterable[Span], year: int, month: int) -> int | None:
+    """The building an enterprise's tax of a month belongs to: among its occupancies overlapping
+    the month, the largest by area (then the latest to start, then the newest record)."""
+    first = date(year, month, 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    overlapping = [s for s in spans if s.start <= last and (s.end is None or s.end >= first)]
+    if not overlapping:
+        return None
+    return max(overlapping, key=lambda s: (s.area, s.start, s.id)).building_id
+
+
+def tax_attribution(
+    spans: list[Span], lines: Iterable[TaxLine], *, real_estate: bool
+) -> dict[tuple[int, int, str], Decimal]:
+    """One enterprise's contribution to (building id, year, definition key) under every 口径."""
+    result: dict[tuple[int, int, str], Decimal] = defaultdict(Decimal)
+    buildings: dict[tuple[int, int], int | None] = {}
+    for line in lines:
+        if not line.paid_in_district:
+            continue
+        period = (line.year, line.month)
+        if period not in buildings:
+            buildings[period] = building_of_month(spans, *period)
+        building = buildings[period]
+        if building is None:
+            continue
+        for definition in DEFINITIONS.values():
+            if definition.exclude_real_estate and real_estate:
+                continue
+            value = line.district_share if definition.district_share else line.amount
+            result[(building, line.year, definition.key)] += value
+    return dict(result)
+
+
+# --- Who may see tax figures ------------------------------------------------------------------
+
+# Tax amounts: the district office, street cadres for their street, and the service center's
+# tax staff (办事员, drawn from the tax bureaus) for their building community.
+TAX_ROLES = (Role.DISTRICT_OFFICER, Role.STREET_CADRE, Role.CLERK)
+
+
+def tax_scope_paths(user: Any) -> list[str]:
+    """Paths of the nodes under which the user may see tax amounts (shortest covering set)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    node_ids = Membership.objects.filter(user=user).of_role(*TAX_ROLES).scope_ids(Node)
+    paths = sorted(Node.objects.filter(pk__in=node_ids).values_list("path", flat=True))
+    roots: list[str] = []
+    for path in paths:
+        if not any(path.startswith(root) for root in roots):
+            roots.append(path)
+    return roots
+
+
+def tax_scope_for_user(
+    user: Any, *, street: int | None = None, community: int | None = None
+) -> list[str]:
+    """The paths a tax figure for this user covers: their whole scope, or the street or
+    building community asked for when it lies inside it. Not theirs (or no such node): 404."""
+    roots = tax_scope_paths(user)
+    if not roots:
+        raise Http404
+    wanted = [(Node.Kind.COMMUNITY, community), (Node.Kind.STREET, street)]
+    nodes = {kind: pk for kind, pk in wanted if pk is not None}
+    if not nodes:
+        return roots
+    found = {n.kind: n for n in Node.objects.filter(pk__in=nodes.values())}
+    for kind, pk in nodes.items():
+        node = found.get(kind)
+        if node is None or node.pk != pk:
+            raise Http404
+    narrowest = found.get(Node.Kind.COMMUNITY) or found[Node.Kind.STREET]
+    if street is not None and not narrowest.path.startswith(found[Node.Kind.STREET].path):
+        raise Http404
+    if not any(narrowest.path.startswith(root) for root in roots):
+        raise Http404
+    return [narrowest.path]
+
+
+def _under(paths: list[str], field: str = "building__path") -> Q:
+    query = Q(pk__in=[])
+    for path in paths:
+        query |= Q(**{f"{field}__startswith": path})
+    return query
+
+
+# --- Summary, ranking, drill-down -------------------------------------------------------------
+
+
+def _rollup_tax(year: int, definition: Definition, building: str = "building_id") -> Subquery:
+    rows = BuildingYearTax.objects.filter(
+        year=year, definition=definition.key, building_id=OuterRef(building)
+    )
+    return Subquery(rows.values("tax")[:1], output_field=MONEY)
+
+
+def economy_summary(*, year: int, definition: Definition, paths: list[str]) -> dict[str, Any]:
+    """Target buildings of the year under the paths: how many, their tax in all, and how many
+    reach each tier (cumulative: a billion building is also a 100-million building)."""
+    targets = TargetBuilding.objects.filter(_under(paths), year=year)
+    taxes = BuildingYearTax.objects.filter(
+        year=year,
+        definition=definition.key,
+        building_id__in=targets.values("building_id"),
+    )
+    tiers = {tier.key: Count("pk", filter=Q(tax__gte=tier.threshold)) for tier in reversed(TIERS)}
+    figures = taxes.aggregate(
+        tax_total=Coalesce(Sum("tax"), Value(ZERO), output_field=MONEY), **tiers
+    )
+    return {
+        "year": year,
+        "building_count": targets.count(),
+        "tax_total": yuan(figures["tax_total"]),
+        "tiers": {tier.key: figures[tier.key] for tier in reversed(TIERS)},
+        "definition": definition.as_dict(),
+    }
+
+
+def building_tax_ranking(
+    *, year: int, definition: Definition, paths: list[str]
+) -> QuerySet[TargetBuilding]:
+    """Target buildings of the year under the paths, ranked by tax (rank 1 pays most; ties share a
+    rank), each with last year's tax and the areas that per-m² and per-mu figures need."""
+    tax = Coalesce(_rollup_tax(year, definition), Value(ZERO), output_field=MONEY)
+    return (
+        TargetBuilding.objects.filter(_under(paths), year=year)
+        .annotate(
+            tax=tax,
+            previous_tax=_rollup_tax(year - 1, definition),
+            rank=Window(Rank(), order_by=tax.desc()),
+            building_name=F("building__name"),
+            gross_floor_area=F("building__profile__gross_floor_area"),
+            land_area=F("building__profile__land_area"),
+        )
+        .order_by("rank", "building_name", "building_id")
+    )
+
+
+def ranking_row(row: Any, definition: Definition, margin: Decimal | None = None) -> dict[str, Any]:
+    """The derived figures of one ranking row: growth, tier, watch list, per m² and per mu."""
+    tax, previous = row.tax, row.previous_tax
+    growth = ratio(tax - previous, previous) if previous else None
+    return {
+        "rank": row.rank,
+        "building": {"id": row.building_id, "name": row.building_name},
+        "tax": yuan(tax),
+        "previous_tax": yuan(previous) if previous is not None else None,
+        "growth": growth,
+        "tier": tier_of(tax),
+        "near_tier": tier_near(tax, margin),
+        "tax_per_m2": _per(tax, row.gross_floor_area),
+        "tax_per_mu": _per(tax, row.land_area / SQUARE_METRES_PER_MU if row.land_area else None),
+        "definition": definition.key,
+    }
+
+
+def _per(tax: Decimal, base: Decimal | None) -> Decimal | None:
+    return yuan(tax / base) if base else None
+
+
+def building_watch_list(
+    *, year: int, definition: Definition, paths: list[str], margin: Decimal | None = None
+) -> list[dict[str, Any]]:
+    """准亿元楼: target buildings below 100 million yuan but within the margin of it."""
+    rows = [
+        ranking_row(row, definition, margin)
+        for row in building_tax_ranking(year=year, definition=definition, paths=paths)
+    ]
+    return [row for row in rows if row["near_tier"] == "100m"]
+
+
+def economy_breakdown(
+    *, year: int, definition: Definition, node: Node, paths: list[str]
+) -> list[dict[str, Any]]:
+    """Drill-down one level: for each child of `node` (street, community or building) the target
+    buildings of the year under it, their tax and tier counts. Children outside the paths are
+    left out; a building has itself as its only row."""
+    rows = (
+        TargetBuilding.objects.filter(
+            _under(paths), year=year, building__path__startswith=node.path
+        )
+        .annotate(tax=Coalesce(_rollup_tax(year, definition), Value(ZERO), output_field=MONEY))
+        .values_list("building__path", "tax")
+    )
+    depth = len(node.ancestor_ids)
+    groups: dict[int, list[Decimal]] = defaultdict(list)
+    for path, tax in rows:
+        ids = [int(part) for part in path.strip("/").split("/")]
+        groups[ids[depth] if len(ids) > depth else ids[-1]].append(tax)
+    names = dict(Node.objects.filter(pk__in=groups).values_list("pk", "name"))
+    result = []
+    for pk, taxes in groups.items():
+        result.append(
+            {
+                "node": {"id": pk, "name": names[pk]},
+                "building_count": len(taxes),
+                "tax_total": yuan(sum(taxes, ZERO)),
+                "tiers": {
+                    t.key: sum(1 for tax in taxes if tax >= t.threshold) for t in reversed(TIERS)
+                },
+                "definition": definition.key,
+            }
+        )
+    return sorted(result, key=lambda r: (-r["tax_total"], r["node"]["name"]))
+
+
+# --- Per-building indicators ------------------------------------------------------------------
+
+
+def building_indicators(building: Node, *, on: date) -> dict[str, Any]:
+    """Counts and shares of one building on a day: registration and tax-in-district rates (by
+    number of enterprises operating there), occupancy and vacancy by area (base: the units'
+    lettable area), and the industry mix (HHI and dominant share, by enterprises per division)."""
+    operating = list(
+        Enterprise.objects.filter(
+            pk__in=Occupancy.objects.active_on(on).filter(building=building).values("enterprise")
+        ).values_list("registered_in_district", "tax_in_district", "industry__code")
+    )
+    count = len(operating)
+    areas = dict(
+        Unit.objects.filter(floor__building=building)
+        .values("state")
+        .annotate(area=Sum("area"))
+        .values_list("state", "area")
+    )
+    base = sum(areas.values(), ZERO)
+    occupied = sum(
+        (areas.get(s, ZERO) for s in (Unit.State.SELF_USED, Unit.State.OCCUPIED, Unit.State.SOLD)),
+        ZERO,
+    )
+    leaving = (
+        Occupancy.objects.active_on(on)
+        .filter(building=building, intends_to_leave=True)
+        .aggregate(area=Coalesce(Sum("area"), Value(ZERO), output_field=MONEY))["area"]
+    )
+    industries = Counter(code for _, _, code in operating if code)
+    classified = sum(industries.values())
+    shares = [Decimal(n) / classified for n in industries.values()] if classified else []
+    occupancy_rate = ratio(occupied, base)
+    return {
+        "enterprises": count,
+        "registration_rate": ratio(sum(1 for r, _, _ in operating if r), count),
+        "tax_in_district_rate": ratio(sum(1 for _, t, _ in operating if t), count),
+        "lettable_area": base,
+        "occupied_area": occupied,
+        "let_not_moved_in_area": areas.get(Unit.State.LET_NOT_MOVED_IN, ZERO),
+        "vacant_area": areas.get(Unit.State.VACANT, ZERO),
+        "intends_to_leave_area": leaving,
+        "occupancy_rate": occupancy_rate,
+        "vacancy_rate": None if occupancy_rate is None else 1 - occupancy_rate,
+        "industry_hhi": ratio(sum((s * s for s in shares), Decimal(0)), 1) if shares else None,
+        "dominant_industry": industries.most_common(1)[0][0] if industries else "",
+        "dominant_industry_share": ratio(max(industries.values()), classified)
+        if classified
+        else None,
+    }
+
+
+# --- Building → enterprise drill-down, concentration, moves ----------------------------------
+
+
+def building_enterprise_tax(
+    building: Node, *, year: int, definition: Definition
+) -> list[dict[str, Any]]:
+    """The last step of the drill-down: each enterprise's share of the building's tax in the year
+    under the 口径 (same attribution as the rollup), largest first."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    ids = set(
+        Occupancy.objects.filter(building=building, start__lte=last)
+        .filter(Q(end__isnull=True) | Q(end__gte=first))
+        .values_list("enterprise_id", flat=True)
+    )
+    spans: dict[int, list[Span]] = defaultdict(list)
+    for pk, enterprise_id, building_id, start, end, area in Occupancy.objects.filter(
+        enterprise_id__in=ids
+    ).values_list("pk", "enterprise_id", "building_id", "start", "end", "area"):
+        spans[enterprise_id].append(Span(pk, building_id, start, end, area))
+    lines: dict[int, list[TaxLine]] = defaultdict(list)
+    records = TaxRecord.objects.filter(enterprise_id__in=ids, year=year, paid_in_district=True)
+    for enterprise_id, month, amount, share in records.values_list(
+        "enterprise_id", "month", "amount", "district_share"
+    ):
+        lines[enterprise_id].append(TaxLine(year, month, amount, share, True))
+    enterprises = Enterprise.objects.filter(pk__in=ids).values_list(
+        "pk", "name", "industry__section"
+    )
+    rows = []
+    for pk, name, section in enterprises:
+        part = tax_attribution(spans[pk], lines[pk], real_estate=section == "K")
+        tax = part.get((building.pk, year, definition.key), ZERO)
+        rows.append({"enterprise": {"id": pk, "name": name}, "tax": yuan(tax)})
+    return sorted(rows, key=lambda r: (-r["tax"], r["enterprise"]["name"]))
+
+
+def tax_concentration(rows: list[dict[str, Any]], top: int = 5) -> Decimal | None:
+    """Share of the building's tax paid by its `top` largest enterprises (rows as returned by
+    `building_enterprise_tax`); None when the building paid nothing."""
+    taxes = sorted((row["tax"] for row in rows), reverse=True)
+    return ratio(sum(taxes[:top], ZERO), sum(taxes, ZERO))
+
+
+def building_moves(building: Node, *, year: int) -> list[dict[str, Any]]:
+    """Moves in and out of a building by month, counted and measured from occupancy starts and
+    ends (records are never overwritten, so history is exact)."""
+    months: list[dict[str, Any]] = [
+        {"month": m, "moved_in": 0, "moved_in_area": ZERO, "moved_out": 0, "moved_out_area": ZERO}
+        for m in range(1, 13)
+    ]
+    occupancies = Occupancy.objects.filter(building=building).filter(
+        Q(start__year=year) | Q(end__year=year)
+    )
+    for start, end, area in occupancies.values_list("start", "end", "area"):
+        if start.year == year:
+            months[start.month - 1]["moved_in"] += 1
+            months[start.month - 1]["moved_in_area"] += area
+        if end is not None and end.year == year:
+            months[end.month - 1]["moved_out"] += 1
+            months[end.month - 1]["moved_out_area"] += area
+    return months
+
+
+# --- Enterprises: who may see them and their tax ----------------------------------------------
+
+# Government staff who keep the archives of the enterprises under their node.
+ARCHIVE_ROLES = (Role.DISTRICT_OFFICER, Role.STREET_CADRE, *sorted(SERVICE_CENTER_ROLES))
+
+
+def _node_paths(user: Any, roles: Iterable[str]) -> list[str]:
+    node_ids = Membership.objects.filter(user=user).of_role(*roles).scope_ids(Node)
+    return list(Node.objects.filter(pk__in=node_ids).values_list("path", flat=True))
+
+
+def enterprises_visible_to(user: Any) -> QuerySet[Enterprise]:
+    """Enterprises whose archive the user may see: staff for the buildings under their node, an
+    enterprise's contact and employees for that enterprise alone."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Enterprise.objects.none()
+    own = scope_ids(user, Enterprise, Role.ENTERPRISE_CONTACT, Role.EMPLOYEE)
+    query = Q(pk__in=own) | _under(_node_paths(user, ARCHIVE_ROLES))
+    return Enterprise.objects.filter(query)
+
+
+def get_enterprise_for_user(user: Any, pk: int, *, write: bool = False) -> Enterprise:
+    """The enterprise if the user may see it (write=True: change it, staff only); 404 otherwise,
+    also when it exists but is not theirs."""
+    queryset = enterprises_visible_to(user)
+    if write:
+        queryset = queryset.filter(_under(_node_paths(user, ARCHIVE_ROLES)))
+    try:
+        return queryset.get(pk=pk)
+    except Enterprise.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def enterprise_tax_visible(user: Any, enterprise: Enterprise) -> bool:
+    """Tax of one enterprise: tax viewers whose scope covers its building, and its own contact."""
+    if enterprise.pk in scope_ids(user, Enterprise, Role.ENTERPRISE_CONTACT):
+        return True
+    building = enterprise.building
+    path = building.path if building is not None else None
+    return path is not None and any(path.startswith(root) for root in tax_scope_paths(user))
