@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from louyu.accounts.models import SCOPE_KIND, Membership, User
 from louyu.core.models import AuditLog
-from louyu.core.services import audit_record
+from louyu.core.services import audit_record, audited_update
 
 # Profile fields that user_update may change (is_active goes through user_set_active).
 USER_PROFILE_FIELDS = ("real_name", "phone", "email", "first_name", "last_name", "is_staff")
@@ -76,16 +76,9 @@ def user_update(*, actor: Any, user: User, **changes: Any) -> User:
     unknown = set(changes) - set(USER_PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"user_update cannot change {sorted(unknown)}")
-    changed = {name: value for name, value in changes.items() if getattr(user, name) != value}
-    if not changed:
-        return user
-    before = {name: getattr(user, name) for name in changed}
-    for name, value in changed.items():
-        setattr(user, name, value)
-    user.full_clean(exclude=["password"])
-    with transaction.atomic():
-        user.save(update_fields=list(changed))
-        audit_record(actor=actor, action="user.update", target=user, before=before, after=changed)
+    audited_update(
+        actor=actor, instance=user, changes=changes, action="user.update", exclude=["password"]
+    )
     return user
 
 

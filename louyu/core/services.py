@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from louyu.core.context import client_ip
+from louyu.core.exceptions import ApplicationError
 from louyu.core.models import AuditLog, DivisionCode, Node, WorkerHeartbeat
 
 
@@ -82,7 +86,8 @@ def node_update(*, actor: Any, node: Node, **changes: Any) -> Node:
     unknown = set(changes) - set(NODE_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"node_update cannot change {sorted(unknown)}")
-    return _save_changes(actor=actor, instance=node, changes=changes, action="node.update")
+    audited_update(actor=actor, instance=node, changes=changes, action="node.update")
+    return node
 
 
 def division_code_save(
@@ -94,41 +99,75 @@ def division_code_save(
         raise ValueError(f"division_code_save cannot set {sorted(unknown)}")
     if division_code is None:
         code = DivisionCode(node=node, **values)
-        code.full_clean()
+        validate(code)
         with transaction.atomic():
             code.save()
             audit_record(
-                actor=actor, action="divisioncode.create", target=code, after=_plain(values)
+                actor=actor, action="divisioncode.create", target=code, after=audit_values(values)
             )
         return code
-    return _save_changes(
+    audited_update(
         actor=actor, instance=division_code, changes=values, action="divisioncode.update"
     )
+    return division_code
 
 
-def _save_changes(*, actor: Any, instance: Any, changes: dict[str, Any], action: str) -> Any:
-    changed = {name: value for name, value in changes.items() if getattr(instance, name) != value}
+def audit_values(values: dict[str, Any]) -> dict[str, Any]:
+    """JSON-safe copies of field values for an audit row: rows as ids, Decimals as strings,
+    dates as ISO strings."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, models.Model):
+            value = value.pk
+        elif isinstance(value, Decimal):
+            value = str(value)
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        out[key] = value
+    return out
+
+
+def validate(instance: models.Model, exclude: Iterable[str] = ()) -> None:
+    """full_clean, with the field errors raised as one ApplicationError (rendered alike in HTML
+    and JSON)."""
+    try:
+        instance.full_clean(exclude=list(exclude))
+    except ValidationError as exc:
+        raise ApplicationError(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()),
+            code="invalid",
+            extra={"fields": exc.message_dict},
+        ) from exc
+
+
+def audited_update(
+    *,
+    actor: Any,
+    instance: models.Model,
+    changes: dict[str, Any],
+    action: str,
+    exclude: Iterable[str] = (),
+) -> dict[str, Any]:
+    """The one way a service edits fields of a row: set what changed, validate, save only those
+    fields and write the audit row with before/after, in one transaction. Returns the changes
+    ({} when nothing changed, and then nothing is written)."""
+    changed = {k: v for k, v in changes.items() if getattr(instance, k) != v}
     if not changed:
-        return instance
-    before = {name: getattr(instance, name) for name in changed}
-    for name, value in changed.items():
-        setattr(instance, name, value)
-    instance.full_clean()
+        return {}
+    before = {k: getattr(instance, k) for k in changed}
+    for key, value in changed.items():
+        setattr(instance, key, value)
+    validate(instance, exclude)
     with transaction.atomic():
         instance.save(update_fields=list(changed))
         audit_record(
             actor=actor,
             action=action,
             target=instance,
-            before=_plain(before),
-            after=_plain(changed),
+            before=audit_values(before),
+            after=audit_values(changed),
         )
-    return instance
-
-
-def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    """JSON-safe copies of field values for the audit row (dates as ISO strings)."""
-    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()}
+    return changed
 
 
 def audit_purge(*, actor: Any, now: datetime | None = None) -> int:

@@ -14,12 +14,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from louyu.core.exceptions import ApplicationError
 from louyu.core.models import Node
-from louyu.core.services import audit_record
+from louyu.core.services import audit_record, audit_values, audited_update, validate
 from louyu.economy.industry_data import VERSION, industry_rows
 from louyu.economy.models import (
     BuildingProfile,
@@ -56,52 +56,9 @@ ENTERPRISE_FIELDS = frozenset(
 OCCUPANCY_FIELDS = frozenset({"end", "area", "lease_expires", "intends_to_leave"})
 
 
-def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    """JSON-safe copies for the audit row: dates ISO, Decimals as strings, rows as ids."""
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        if isinstance(value, Model):
-            value = value.pk
-        elif isinstance(value, Decimal):
-            value = str(value)
-        elif hasattr(value, "isoformat"):
-            value = value.isoformat()
-        out[key] = value
-    return out
-
-
 def _require_building(node: Node) -> None:
     if node.kind != Node.Kind.BUILDING:
         raise ApplicationError(_("Choose a building."), code="not_a_building")
-
-
-def _validate(instance: Model, exclude: Iterable[str] = ()) -> None:
-    try:
-        instance.full_clean(exclude=list(exclude))
-    except ValidationError as exc:
-        raise ApplicationError(
-            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()),
-            code="invalid",
-            extra={"fields": exc.message_dict},
-        ) from exc
-
-
-def _apply_changes(
-    *, actor: Any, instance: Model, changes: dict[str, Any], action: str
-) -> dict[str, Any]:
-    """Set the changed fields, validate, save them and audit before/after; returns the changes."""
-    changed = {k: v for k, v in changes.items() if getattr(instance, k) != v}
-    if not changed:
-        return {}
-    before = {k: getattr(instance, k) for k in changed}
-    for key, value in changed.items():
-        setattr(instance, key, value)
-    _validate(instance)
-    instance.save(update_fields=list(changed))
-    audit_record(
-        actor=actor, action=action, target=instance, before=_plain(before), after=_plain(changed)
-    )
-    return changed
 
 
 # --- Reference data ---------------------------------------------------------------------------
@@ -146,13 +103,16 @@ def building_profile_save(*, actor: Any, building: Node, **values: Any) -> Build
         profile = BuildingProfile.objects.select_for_update().filter(building=building).first()
         if profile is None:
             profile = BuildingProfile(building=building, **values)
-            _validate(profile)
+            validate(profile)
             profile.save()
             audit_record(
-                actor=actor, action="buildingprofile.create", target=profile, after=_plain(values)
+                actor=actor,
+                action="buildingprofile.create",
+                target=profile,
+                after=audit_values(values),
             )
             return profile
-        _apply_changes(
+        audited_update(
             actor=actor, instance=profile, changes=values, action="buildingprofile.update"
         )
     return profile
@@ -198,7 +158,7 @@ def enterprise_create(
     except ValidationError as exc:
         raise ApplicationError(exc.messages[0], code="invalid_credit_code") from exc
     enterprise = Enterprise(credit_code=code, name=name, building=building, **values)
-    _validate(enterprise, exclude=["credit_code"])
+    validate(enterprise, exclude=["credit_code"])
     try:
         with transaction.atomic():
             enterprise.save()
@@ -206,7 +166,7 @@ def enterprise_create(
                 actor=actor,
                 action="enterprise.create",
                 target=enterprise,
-                after=_plain({"credit_code": code, "name": name, **values}),
+                after=audit_values({"credit_code": code, "name": name, **values}),
             )
     except IntegrityError as exc:
         raise ApplicationError(
@@ -228,11 +188,11 @@ def enterprise_update(*, actor: Any, enterprise: Enterprise, **changes: Any) -> 
     with transaction.atomic():
         if "industry" in changes:
             with _rollup_follows(enterprise.pk):
-                _apply_changes(
+                audited_update(
                     actor=actor, instance=enterprise, changes=changes, action="enterprise.update"
                 )
         else:
-            _apply_changes(
+            audited_update(
                 actor=actor, instance=enterprise, changes=changes, action="enterprise.update"
             )
     return enterprise
@@ -267,7 +227,7 @@ def occupancy_create(
         lease_expires=lease_expires,
         intends_to_leave=intends_to_leave,
     )
-    _validate(occupancy)
+    validate(occupancy)
     with transaction.atomic(), _rollup_follows(enterprise.pk):
         occupancy.save()
         occupancy.units.set(units)
@@ -275,7 +235,7 @@ def occupancy_create(
             actor=actor,
             action="occupancy.create",
             target=occupancy,
-            after=_plain(
+            after=audit_values(
                 {
                     "enterprise": enterprise,
                     "building": building,
@@ -296,7 +256,7 @@ def occupancy_update(*, actor: Any, occupancy: Occupancy, **changes: Any) -> Occ
     if unknown:
         raise ValueError(f"occupancy_update cannot change {sorted(unknown)}")
     with transaction.atomic(), _rollup_follows(occupancy.enterprise_id):
-        _apply_changes(actor=actor, instance=occupancy, changes=changes, action="occupancy.update")
+        audited_update(actor=actor, instance=occupancy, changes=changes, action="occupancy.update")
         _enterprise_building_sync(occupancy.enterprise)
     return occupancy
 
@@ -344,21 +304,21 @@ def tax_record_save(
         )
         if record is not None:
             with _rollup_follows(enterprise.pk, years={year}):
-                _apply_changes(
+                audited_update(
                     actor=actor, instance=record, changes=values, action="taxrecord.update"
                 )
             return record, False
         record = TaxRecord(
             enterprise=enterprise, year=year, month=month, tax_type=tax_type, **values
         )
-        _validate(record)
+        validate(record)
         with _rollup_follows(enterprise.pk, years={year}):
             record.save()
             audit_record(
                 actor=actor,
                 action="taxrecord.create",
                 target=record,
-                after=_plain({"year": year, "month": month, "tax_type": tax_type, **values}),
+                after=audit_values({"year": year, "month": month, "tax_type": tax_type, **values}),
             )
     return record, True
 
@@ -370,7 +330,7 @@ def tax_record_delete(*, actor: Any, record: TaxRecord) -> None:
             actor=actor,
             action="taxrecord.delete",
             target=record,
-            before=_plain(
+            before=audit_values(
                 {
                     "year": record.year,
                     "month": record.month,

@@ -6,6 +6,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from louyu.accounts import services
+from louyu.core.exceptions import ApplicationError
 from louyu.core.models import AuditLog
 from louyu.testing import PASSWORD
 
@@ -80,7 +81,7 @@ class UserUpdateTests:
             services.user_update(actor=world.sysadmin, user=world.clerk, is_superuser=True)
 
     def test_it_validates_the_phone(self, world):
-        with pytest.raises(ValidationError):
+        with pytest.raises(ApplicationError):
             services.user_update(actor=world.sysadmin, user=world.clerk, phone="12345")
 
 

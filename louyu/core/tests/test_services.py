@@ -1,8 +1,8 @@
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
 
+from louyu.core.exceptions import ApplicationError
 from louyu.core.models import AuditLog, DivisionCode, Node
 from louyu.core.services import division_code_save, node_create, node_update
 
@@ -61,7 +61,7 @@ class DivisionCodeServiceTests:
         assert sorted(actions) == ["divisioncode.create", "divisioncode.update"]
 
     def test_it_refuses_a_period_that_ends_before_it_starts(self, world):
-        with pytest.raises(ValidationError):
+        with pytest.raises(ApplicationError):
             division_code_save(
                 actor=world.sysadmin,
                 node=world.community,
