@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import re
 import shutil
 import signal
@@ -19,8 +20,10 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def free_port(start: int = 18000, end: int = 18999) -> int:
-    """The first port in our range nobody listens on (other engineers use other ranges)."""
-    for port in range(start, end):
+    """A port in our range nobody listens on, tried from a random point so that two runs side
+    by side (or a server still starting) rarely pick the same one."""
+    offset = random.randrange(end - start)
+    for port in [start + (offset + i) % (end - start) for i in range(end - start)]:
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))

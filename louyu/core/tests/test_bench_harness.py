@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.db import connection
 from stdnum.cn import uscc
 
 from bench import generate
@@ -52,3 +53,25 @@ class BenchHarnessTests:
         assert response.status_code == 200
         assert response.content == BODY
         assert response.json() == PAYLOAD
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bench loads with COPY")
+class BenchEconomyDataTests:
+    def test_the_set_based_rollup_equals_rollup_compute_on_the_smoke_data_set(self):
+        from louyu.economy.models import BuildingYearTax, Occupancy, TaxRecord
+        from louyu.economy.services import rollup_compute
+
+        with connection.cursor() as wrapper:
+            timings = generate.load(wrapper.cursor, "smoke")
+        assert set(timings) == {"economy_seconds", "rollup_seconds"}
+        assert TaxRecord.objects.count() == generate.SCALES["smoke"].tax_records
+        # Movers (two occupancies overlapping in June), real estate and tax paid elsewhere exist.
+        assert Occupancy.objects.filter(end__isnull=False).exists()
+        assert TaxRecord.objects.filter(paid_in_district=False).exists()
+        assert TaxRecord.objects.filter(enterprise__industry__section="K").exists()
+        rollup = {
+            (r.building_id, r.year, r.definition): r.tax for r in BuildingYearTax.objects.all()
+        }
+        assert rollup == rollup_compute()
+        assert {year for _b, year, _d in rollup} == set(generate.YEARS)
