@@ -56,7 +56,10 @@ class BenchHarnessTests:
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bench loads with COPY")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="#6: the bench loads PostgreSQL with COPY; runs in the PostgreSQL pass",
+)
 class BenchEconomyDataTests:
     def test_the_set_based_rollup_equals_rollup_compute_on_the_smoke_data_set(self):
         from louyu.economy.models import BuildingYearTax, Occupancy, TaxRecord
