@@ -711,11 +711,10 @@ def ws_client(url: str, n: int, cookies: Path) -> subprocess.Popen[str]:
 # through tax_record_save they take minutes, so the smaller scales write fewer and say so).
 B5_ROWS = {"smoke": 400, "small": 2_000, "full": 100_000}
 
-# B5's baseline: generate.ROLLUP_SELECT (services.rollup_compute's attribution) in DuckDB.
-DUCKDB_ROLLUP_SQL = """
-WITH months AS (
-    SELECT DISTINCT enterprise_id, year, month FROM tax WHERE paid_in_district
-), attributed AS (
+# Each enterprise's tax of a month goes to the building of its largest overlapping occupancy
+# (then latest start, then newest record), as services.rollup_compute does; needs a `months` CTE.
+DUCKDB_ATTRIBUTED_CTE = """
+attributed AS (
     SELECT m.enterprise_id, m.year, m.month, o.building_id
     FROM months m JOIN occ o ON o.enterprise_id = m.enterprise_id
         AND o.start <= last_day(make_date(m.year, m.month, 1))
@@ -724,7 +723,14 @@ WITH months AS (
         PARTITION BY m.enterprise_id, m.year, m.month
         ORDER BY o.area DESC, o.start DESC, o.id DESC
     ) = 1
-), sums AS (
+)
+"""
+
+# B5's baseline: generate.ROLLUP_SELECT (services.rollup_compute's attribution) in DuckDB.
+DUCKDB_ROLLUP_SQL = f"""
+WITH months AS (
+    SELECT DISTINCT enterprise_id, year, month FROM tax WHERE paid_in_district
+), {DUCKDB_ATTRIBUTED_CTE}, sums AS (
     SELECT a.building_id, t.year,
         sum(t.amount) AS total,
         sum(t.district_share) AS district,
@@ -753,16 +759,7 @@ def duckdb_dashboard_sql(year: int, definition: Any) -> tuple[str, list[Any]]:
 WITH months AS (
     SELECT DISTINCT enterprise_id, year, month FROM tax
     WHERE paid_in_district AND year IN ($previous, $year)
-), attributed AS (
-    SELECT m.enterprise_id, m.year, m.month, o.building_id
-    FROM months m JOIN occ o ON o.enterprise_id = m.enterprise_id
-        AND o.start <= last_day(make_date(m.year, m.month, 1))
-        AND (o."end" IS NULL OR o."end" >= make_date(m.year, m.month, 1))
-    QUALIFY row_number() OVER (
-        PARTITION BY m.enterprise_id, m.year, m.month
-        ORDER BY o.area DESC, o.start DESC, o.id DESC
-    ) = 1
-), per_building AS (
+), {DUCKDB_ATTRIBUTED_CTE}, per_building AS (
     SELECT a.building_id,
         sum({value}) FILTER (WHERE t.year = $year) AS tax,
         sum({value}) FILTER (WHERE t.year = $previous) AS previous
