@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("louyu.accounts.urls")),
     path("core/", include("louyu.core.urls")),
+    path("economy/", include("louyu.economy.urls")),
     path("api/v1/", include("louyu.api.urls")),
     path("admin/", admin.site.urls),
 ]

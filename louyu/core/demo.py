@@ -43,6 +43,7 @@ from louyu.economy.models import (
     Unit,
 )
 from louyu.economy.services import industry_load, rollup_rebuild
+from louyu.lib.pinyin import search_names
 from louyu.party.models import PartyOrganization
 from louyu.servicedesk.models import Department
 
@@ -808,6 +809,7 @@ def demo_seed(
             [
                 Enterprise(
                     name=e.name,
+                    search_names=search_names(e.name),
                     credit_code=e.credit_code,
                     building=nodes[e.building],
                     organization_type=e.organization_type,

@@ -65,6 +65,8 @@ class Node(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    # Name, aliases and their pinyin (louyu.lib.pinyin.search_names), kept by the services.
+    search_names = models.TextField(_("search names"), blank=True, default="", editable=False)
     is_target = models.BooleanField(
         _("target building"),
         default=False,

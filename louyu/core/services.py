@@ -16,6 +16,7 @@ from django.utils import timezone
 from louyu.core.context import client_ip
 from louyu.core.exceptions import ApplicationError
 from louyu.core.models import AuditLog, DivisionCode, Node, WorkerHeartbeat
+from louyu.lib.pinyin import search_names
 
 
 def audit_record(
@@ -60,7 +61,13 @@ def node_create(
     if parent is not None and Node.CHILD_KIND.get(Node.Kind(parent.kind)) != kind:
         raise ValueError(f"a {kind} cannot sit under a {parent.kind}")
     with transaction.atomic():
-        node = Node.objects.create(kind=kind, name=name, parent=parent, is_target=is_target)
+        node = Node.objects.create(
+            kind=kind,
+            name=name,
+            parent=parent,
+            is_target=is_target,
+            search_names=search_names(name),
+        )
         node.path = f"{parent.path if parent else '/'}{node.pk}/"
         node.save(update_fields=["path"])
         for code, valid_from, valid_to in codes or []:
@@ -86,8 +93,20 @@ def node_update(*, actor: Any, node: Node, **changes: Any) -> Node:
     unknown = set(changes) - set(NODE_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"node_update cannot change {sorted(unknown)}")
-    audited_update(actor=actor, instance=node, changes=changes, action="node.update")
+    with transaction.atomic():
+        audited_update(actor=actor, instance=node, changes=changes, action="node.update")
+        if "name" in changes:
+            node_search_names_refresh(node)
     return node
+
+
+def node_search_names_refresh(node: Node, aliases: Iterable[str] | None = None) -> None:
+    """Recompute a node's search text from its name and aliases (read from a building's archive
+    unless given)."""
+    if aliases is None:
+        aliases = getattr(getattr(node, "profile", None), "aliases", None) or []
+    node.search_names = search_names(node.name, *aliases)
+    Node.objects.filter(pk=node.pk).update(search_names=node.search_names)
 
 
 def division_code_save(

@@ -172,6 +172,8 @@ class Enterprise(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     former_names = models.JSONField(_("former names"), default=list, blank=True)
+    # Name, former names and their pinyin (louyu.lib.pinyin.search_names), kept by the services.
+    search_names = models.TextField(_("search names"), blank=True, default="", editable=False)
     organization_type = models.CharField(
         _("organization type"),
         max_length=10,

@@ -19,7 +19,13 @@ from django.utils.translation import gettext_lazy as _
 
 from louyu.core.exceptions import ApplicationError
 from louyu.core.models import Node
-from louyu.core.services import audit_record, audit_values, audited_update, validate
+from louyu.core.services import (
+    audit_record,
+    audit_values,
+    audited_update,
+    node_search_names_refresh,
+    validate,
+)
 from louyu.economy.industry_data import VERSION, industry_rows
 from louyu.economy.models import (
     BuildingProfile,
@@ -34,6 +40,7 @@ from louyu.economy.models import (
 from louyu.economy.selectors import Span, TaxLine, tax_attribution
 from louyu.lib.identifiers import credit_code_normalize
 from louyu.lib.money import yuan
+from louyu.lib.pinyin import search_names
 
 PROFILE_FIELDS = frozenset(
     f.name for f in BuildingProfile._meta.concrete_fields if f.name not in {"id", "building"}
@@ -111,10 +118,12 @@ def building_profile_save(*, actor: Any, building: Node, **values: Any) -> Build
                 target=profile,
                 after=audit_values(values),
             )
-            return profile
-        audited_update(
-            actor=actor, instance=profile, changes=values, action="buildingprofile.update"
-        )
+        else:
+            audited_update(
+                actor=actor, instance=profile, changes=values, action="buildingprofile.update"
+            )
+        if "aliases" in values:
+            node_search_names_refresh(building, profile.aliases)
     return profile
 
 
@@ -157,7 +166,13 @@ def enterprise_create(
         code = credit_code_normalize(credit_code)
     except ValidationError as exc:
         raise ApplicationError(exc.messages[0], code="invalid_credit_code") from exc
-    enterprise = Enterprise(credit_code=code, name=name, building=building, **values)
+    enterprise = Enterprise(
+        credit_code=code,
+        name=name,
+        building=building,
+        search_names=search_names(name, *values.get("former_names", [])),
+        **values,
+    )
     validate(enterprise, exclude=["credit_code"])
     try:
         with transaction.atomic():
@@ -195,6 +210,9 @@ def enterprise_update(*, actor: Any, enterprise: Enterprise, **changes: Any) -> 
             audited_update(
                 actor=actor, instance=enterprise, changes=changes, action="enterprise.update"
             )
+        if {"name", "former_names"} & set(changes):
+            enterprise.search_names = search_names(enterprise.name, *enterprise.former_names)
+            Enterprise.objects.filter(pk=enterprise.pk).update(search_names=enterprise.search_names)
     return enterprise
 
 

@@ -29,6 +29,15 @@ class NodeServiceTests:
         node_update(actor=world.sysadmin, node=world.building, name="坤和中心A座")
         assert AuditLog.objects.filter(action="node.update").count() == 1
 
+    def test_it_keeps_the_pinyin_search_text_through_a_rename(self, world):
+        node = node_create(
+            actor=None, kind=Node.Kind.BUILDING, name="云帆大厦", parent=world.community
+        )
+        assert node.search_names == "yunfandasha yfds 云帆大厦"
+        node_update(actor=None, node=node, name="外经贸广场")
+        node.refresh_from_db()
+        assert node.search_names == "waijingmaoguangchang wjmgc 外经贸广场"
+
     def test_it_never_moves_a_node(self, world):
         with pytest.raises(ValueError):
             node_update(actor=world.sysadmin, node=world.building, parent=world.other_community)

@@ -80,6 +80,20 @@ class EnterpriseServiceTests:
         assert enterprise.former_names == ["杭州坤和科技有限公司"]
         assert AuditLog.objects.filter(action="enterprise.update", target_id=str(enterprise.pk))
 
+    def test_it_finds_an_enterprise_by_the_pinyin_of_its_old_and_new_names(self, world):
+        enterprise = enterprise_create(actor=None, credit_code=CODE, name="云帆科技")
+        assert enterprise.search_names == "yunfankeji yfkj 云帆科技"
+        enterprise_update(actor=None, enterprise=enterprise, name="星河网络")
+        enterprise.refresh_from_db()
+        assert enterprise.search_names.split() == [
+            "xinghewangluo",
+            "xhwl",
+            "星河网络",
+            "yunfankeji",
+            "yfkj",
+            "云帆科技",
+        ]
+
     def test_registered_capital_is_audited_as_a_string(self, world):
         enterprise_update(
             actor=None, enterprise=world.scopes["enterprise"], registered_capital=Decimal("1.50")
@@ -96,6 +110,8 @@ class BuildingServiceTests:
         building_profile_save(actor=None, building=kunhe, address="延安路2号")
         profile = BuildingProfile.objects.get(building=kunhe)
         assert profile.address == "延安路2号" and profile.aliases == ["坤和"]
+        kunhe.refresh_from_db()
+        assert kunhe.search_names == "kunhezhongxin khzx 坤和中心 kunhe kh 坤和"
         actions = list(
             AuditLog.objects.filter(action__startswith="buildingprofile").values_list(
                 "action", flat=True

@@ -1,0 +1,28 @@
+from louyu.lib.pinyin import initials, pinyin_sort_key, search_names, search_terms, spelling
+
+
+class PinyinTests:
+    def test_it_spells_and_abbreviates_a_building_name(self):
+        assert spelling("坤和中心") == "kunhezhongxin"
+        assert initials("坤和中心") == "khzx"
+
+    def test_it_puts_the_first_names_spelling_first_and_keeps_every_name(self):
+        text = search_names("坤和中心", "坤和大厦", "坤和中心")
+        assert text.split()[0] == "kunhezhongxin"
+        for token in ("khzx", "坤和中心", "kunhedasha", "khds", "坤和大厦"):
+            assert token in text.split()
+        assert text.split().count("坤和中心") == 1
+
+    def test_it_lowercases_latin_and_drops_spaces(self):
+        assert search_names("ABC 大厦") == "abcdasha abcds abc大厦"
+
+    def test_it_finds_a_building_by_any_partial_form(self):
+        text = search_names("坤和中心")
+        for query in ("khzx", "kunhe", "坤和", "KunHe", "zhongxin"):
+            assert all(term in text for term in search_terms(query)), query
+        assert not all(term in text for term in search_terms("wjm"))
+
+    def test_it_sorts_by_pinyin_not_code_point(self):
+        names = ["中国银行", "阿里中心", "坤和中心"]
+        assert sorted(names, key=pinyin_sort_key) == ["阿里中心", "坤和中心", "中国银行"]
+        assert pinyin_sort_key("中国银行") == "zhong guo yin hang"
