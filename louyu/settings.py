@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "louyu.economy",
     "louyu.servicedesk",
     "louyu.party",
+    "louyu.website",
     "louyu.dashboard",
     "louyu.api",
 ]
@@ -301,6 +302,31 @@ SPECTACULAR_SETTINGS = {
 # the 准亿元楼 watch list (0.8: within 80% of the next tier's threshold).
 LOUYU_ECONOMY_DEFINITION = os.environ.get("LOUYU_ECONOMY_DEFINITION", "total")
 LOUYU_ECONOMY_WATCH_MARGIN = os.environ.get("LOUYU_ECONOMY_WATCH_MARGIN", "0.8")
+
+# --- Service center ---------------------------------------------------------------------------
+# SLA lights: yellow when this many working days or fewer are left. Escalation: 催办 the day a
+# request is overdue, 督办 and 通报 once it is this many working days overdue. Bad-rating
+# rectification deadline (5–15 working days locally). Whether 基本满意 counts as satisfied.
+LOUYU_SERVICEDESK_YELLOW_DAYS = env_int("LOUYU_SERVICEDESK_YELLOW_DAYS", 1)
+LOUYU_SERVICEDESK_SUPERVISE_AFTER = env_int("LOUYU_SERVICEDESK_SUPERVISE_AFTER", 2)
+LOUYU_SERVICEDESK_CIRCULATE_AFTER = env_int("LOUYU_SERVICEDESK_CIRCULATE_AFTER", 5)
+LOUYU_SERVICEDESK_RECTIFY_DAYS = env_int("LOUYU_SERVICEDESK_RECTIFY_DAYS", 5)
+LOUYU_SERVICEDESK_VISIT_INTERVAL_DAYS = env_int("LOUYU_SERVICEDESK_VISIT_INTERVAL_DAYS", 91)
+LOUYU_SATISFACTION_INCLUDES_BASIC = env_bool("LOUYU_SATISFACTION_INCLUDES_BASIC", True)
+# Notifications: e-mail sender; webhook timeout (seconds) for 企业微信 / 钉钉 group bots.
+LOUYU_SERVICEDESK_EMAIL_FROM = os.environ.get("LOUYU_SERVICEDESK_EMAIL_FROM", "louyu@localhost")
+LOUYU_SERVICEDESK_WEBHOOK_TIMEOUT = env_int("LOUYU_SERVICEDESK_WEBHOOK_TIMEOUT", 5)
+# --- Open311 GeoReport v2 (/open311/v2/) -----------------------------------------------------
+# Discovery's contact text and endpoint type (production | test); the changeset used before the
+# catalog was ever edited; how far (metres) a reported lat/long may be from a building.
+LOUYU_OPEN311_CONTACT = os.environ.get("LOUYU_OPEN311_CONTACT", "")
+LOUYU_OPEN311_ENDPOINT_TYPE = os.environ.get("LOUYU_OPEN311_ENDPOINT_TYPE", "production")
+LOUYU_OPEN311_SINCE = os.environ.get("LOUYU_OPEN311_SINCE", "2026-01-01T00:00:00+08:00")
+LOUYU_OPEN311_MATCH_METRES = env_int("LOUYU_OPEN311_MATCH_METRES", 500)
+
+EMAIL_BACKEND = os.environ.get(
+    "LOUYU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
 
 # --- Demo ------------------------------------------------------------------------------------
 LOUYU_DEMO_PASSWORD = os.environ.get("LOUYU_DEMO_PASSWORD", "Louyu@2013demo")

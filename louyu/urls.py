@@ -13,7 +13,9 @@ urlpatterns = [
     path("accounts/", include("louyu.accounts.urls")),
     path("core/", include("louyu.core.urls")),
     path("economy/", include("louyu.economy.urls")),
+    path("site/", include("louyu.website.urls")),
     path("api/v1/", include("louyu.api.urls")),
+    path("open311/v2/", include("louyu.api.open311.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -19,5 +19,6 @@ urlpatterns = [
     path("schema/", SchemaApi.as_view(), name="schema"),
     path("docs/", SwaggerUiView.as_view(), name="docs"),
     path("economy/", include("louyu.economy.api.urls")),
+    path("servicedesk/", include("louyu.servicedesk.api.urls")),
     *router.urls,
 ]

@@ -45,7 +45,9 @@ from louyu.economy.models import (
 from louyu.economy.services import industry_load, rollup_rebuild
 from louyu.lib.pinyin import search_names
 from louyu.party.models import PartyOrganization
+from louyu.servicedesk.demo import servicedesk_seed
 from louyu.servicedesk.models import Department
+from louyu.website import demo as website_demo
 
 SEED = 2013
 DISTRICT = "下城区"
@@ -882,7 +884,9 @@ def demo_seed(
             password=make_password(password)
         )
 
+        articles = website_demo.seed(nodes=nodes, district=district)
         counts = {
+            "articles": articles,
             "streets": len(plan.streets),
             "communities": len(plan.communities),
             "buildings": len(plan.buildings),
@@ -895,6 +899,7 @@ def demo_seed(
             "accounts": len(PERSONAS),
             **economy,
         }
+        counts.update(servicedesk_seed(actor=actor))
         audit_record(
             actor=actor,
             action="demo.seed",

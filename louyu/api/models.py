@@ -1,0 +1,95 @@
+"""Open311 API keys and what each key filed: the only rows the API app keeps itself."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from louyu.core.models import Node
+
+
+class Open311Key(models.Model):
+    """A GeoReport v2 `api_key`, bound to the account it files requests as (an enterprise user:
+    the requester; service-center staff: recording for someone else) and optionally to a
+    jurisdiction node it may file for. Only the SHA-256 of the key is stored; the key itself is
+    shown once, when it is issued (`manage.py open311_key USERNAME` or the admin)."""
+
+    name = models.CharField(_("client system"), max_length=100, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="open311_keys",
+        verbose_name=_("files as (account)"),
+    )
+    jurisdiction = models.ForeignKey(
+        Node,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="open311_keys",
+        verbose_name=_("may file within"),
+        help_text=_("Leave empty to allow every building the account may file for."),
+    )
+    prefix = models.CharField(_("key prefix"), max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("key issued by"),
+    )
+    last_used_at = models.DateTimeField(_("key last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("key revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Open311 API key")
+        verbose_name_plural = _("Open311 API keys")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class Open311Submission(models.Model):
+    """A request filed through Open311: which key filed it, the batch token it was answered
+    with (if any) and the GeoReport fields the service desk has no column for."""
+
+    request = models.OneToOneField(
+        "servicedesk.ServiceRequest",
+        on_delete=models.CASCADE,
+        related_name="open311",
+        verbose_name=_("request filed"),
+    )
+    key = models.ForeignKey(
+        Open311Key,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("Open311 API key"),
+    )
+    token = models.CharField(_("batch token"), max_length=40, unique=True, null=True, blank=True)
+    # WGS84, as the client reported them.
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True)
+    long = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True)
+    address_string = models.CharField(_("address as given"), max_length=255, blank=True)
+    media_url = models.URLField(_("media URL"), max_length=500, blank=True)
+    device_id = models.CharField(_("client device"), max_length=100, blank=True)
+    account_id = models.CharField(_("client account"), max_length=100, blank=True)
+    email = models.EmailField(_("reporter email"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Open311 submission")
+        verbose_name_plural = _("Open311 submissions")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(self.request_id)

@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from louyu.servicedesk.models import (
+    Channel,
+    Department,
+    Level,
+    RequestEvent,
+    ServiceItem,
+    ServiceRequest,
+)
+
+
+class DepartmentRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "code", "name"]
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "code", "name", "duty_contact", "duty_phone", "address", "description"]
+
+
+class ServiceItemSerializer(serializers.ModelSerializer):
+    lead_department = DepartmentRefSerializer()
+    co_departments = DepartmentRefSerializer(many=True)
+    category_display = serializers.CharField(source="get_category_display")
+    kind_display = serializers.CharField(source="get_kind_display")
+    fee = serializers.DecimalField(max_digits=10, decimal_places=2, coerce_to_string=True)
+
+    class Meta:
+        model = ServiceItem
+        fields = [
+            "id",
+            "code",
+            "name",
+            "category",
+            "category_display",
+            "description",
+            "kind",
+            "kind_display",
+            "lead_department",
+            "co_departments",
+            "statutory_days",
+            "promised_days",
+            "response_days",
+            "documents",
+            "proxy_offered",
+            "fee",
+            "fee_note",
+            "form_fields",
+            "urgent",
+        ]
+
+
+class RefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ServiceRequestSerializer(serializers.ModelSerializer):
+    """A request as a list shows it, with its SLA light and the deadline it works against."""
+
+    status_display = serializers.CharField(source="get_status_display")
+    channel_display = serializers.CharField(source="get_channel_display")
+    light = serializers.CharField(source="sla_light")
+    current_due_on = serializers.DateField(allow_null=True)
+    department = DepartmentRefSerializer(allow_null=True)
+    service_item = serializers.SerializerMethodField()
+    enterprise = serializers.SerializerMethodField()
+    community = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServiceRequest
+        fields = [
+            "id",
+            "number",
+            "title",
+            "status",
+            "status_display",
+            "channel",
+            "channel_display",
+            "category",
+            "urgent",
+            "light",
+            "current_due_on",
+            "response_due_on",
+            "sign_due_on",
+            "due_on",
+            "escalation",
+            "version",
+            "submitted_at",
+            "updated_at",
+            "department",
+            "service_item",
+            "enterprise",
+            "community",
+        ]
+
+    def _ref(self, obj: Any) -> dict[str, Any] | None:
+        return {"id": obj.pk, "name": str(obj)} if obj is not None else None
+
+    def get_service_item(self, request: ServiceRequest) -> dict[str, Any] | None:
+        return self._ref(request.service_item)
+
+    def get_enterprise(self, request: ServiceRequest) -> dict[str, Any] | None:
+        return self._ref(request.enterprise)
+
+    def get_community(self, request: ServiceRequest) -> dict[str, Any] | None:
+        return self._ref(request.community)
+
+
+class RequestEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RequestEvent
+        fields = ["at", "action", "from_status", "to_status", "note", "data", "actor"]
+
+    def get_actor(self, event: RequestEvent) -> str:
+        return event.actor.display_name if event.actor else ""
+
+
+class ServiceRequestDetailSerializer(ServiceRequestSerializer):
+    events = serializers.SerializerMethodField()
+    requester_phone = serializers.SerializerMethodField()
+
+    class Meta(ServiceRequestSerializer.Meta):
+        fields = [
+            *ServiceRequestSerializer.Meta.fields,
+            "description",
+            "form_data",
+            "requester_name",
+            "requester_phone",
+            "missing_documents",
+            "refuse_reason",
+            "resolution",
+            "events",
+        ]
+
+    def get_requester_phone(self, request: ServiceRequest) -> str:
+        phone = request.requester_phone
+        return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else ""
+
+    def get_events(self, request: ServiceRequest) -> list[dict[str, Any]]:
+        events = self.context.get("events")
+        if events is None:
+            events = request.events.select_related("actor")
+        return list(RequestEventSerializer(events, many=True).data)
+
+
+# Channels a request may arrive through this API (chat, visits and Open311 have their own).
+API_CHANNELS = frozenset({Channel.WEB, Channel.MOBILE, Channel.COUNTER, Channel.PHONE})
+
+
+class RequestCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(
+        max_length=4000, allow_blank=True, required=False, default=""
+    )
+    enterprise = serializers.IntegerField(min_value=1)
+    service_item = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        default=Channel.WEB,
+        help_text=_("web, mobile, or (staff) counter and phone."),
+    )
+    urgent = serializers.BooleanField(default=False)
+    form_data = serializers.DictField(required=False, default=dict)
+
+    def validate_channel(self, value: str) -> str:
+        if value not in API_CHANNELS:
+            raise serializers.ValidationError(_("This channel is not taken here."))
+        return value
+
+
+class TransitionSerializer(serializers.Serializer):
+    """Body of a transition: the version the caller saw (409 if someone acted since) and the
+    action's own fields."""
+
+    version = serializers.IntegerField(min_value=1, required=False, help_text=_("Version seen."))
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    resolution = serializers.CharField(
+        max_length=4000, allow_blank=True, required=False, default=""
+    )
+    documents = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list
+    )
+    department = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class RatingCreateSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=Level.choices)
+    indicators = serializers.DictField(
+        child=serializers.IntegerField(), required=False, default=dict
+    )
+    comment = serializers.CharField(max_length=1000, allow_blank=True, required=False, default="")
+    real_name = serializers.BooleanField(default=True)
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class RatingSerializer(serializers.Serializer):
+    level = serializers.IntegerField()
+    level_display = serializers.CharField(source="get_level_display")
+    indicators = serializers.DictField()
+    comment = serializers.CharField()
+    created_at = serializers.DateTimeField()

@@ -1,0 +1,203 @@
+"""/api/v1/servicedesk/: the catalog (public), requests (scoped to the caller: theirs, their
+enterprise's, their community's, their department's), transitions and the rating."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from louyu.api.serializers import ErrorSerializer
+from louyu.core.exceptions import ApplicationError
+from louyu.economy.models import Enterprise
+from louyu.servicedesk.access import capabilities, get_request_for_user, requests_visible_to
+from louyu.servicedesk.api.serializers import (
+    DepartmentSerializer,
+    RatingCreateSerializer,
+    RatingSerializer,
+    RequestCreateSerializer,
+    ServiceItemSerializer,
+    ServiceRequestDetailSerializer,
+    ServiceRequestSerializer,
+    TransitionSerializer,
+)
+from louyu.servicedesk.filtersets import ServiceRequestFilterSet
+from louyu.servicedesk.models import Department, ServiceItem, ServiceRequest
+from louyu.servicedesk.services import ratings, requests
+
+ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
+
+
+class CatalogApi(generics.ListAPIView):
+    """The service catalog (五进楼宇): public, with each item's one-time document checklist."""
+
+    permission_classes = [AllowAny]
+    serializer_class = ServiceItemSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[ServiceItem]:
+        queryset = (
+            ServiceItem.objects.filter(is_active=True)
+            .select_related("lead_department")
+            .prefetch_related("co_departments")
+        )
+        category = self.request.query_params.get("category")
+        return queryset.filter(category=category) if category else queryset
+
+
+class DepartmentListApi(generics.ListAPIView):
+    """The departments and their duty contacts (public)."""
+
+    permission_classes = [AllowAny]
+    serializer_class = DepartmentSerializer
+    pagination_class = None
+    queryset = Department.objects.filter(is_active=True)
+
+
+class RequestListApi(generics.ListCreateAPIView):
+    """Requests the caller may see, newest first, filtered by one FilterSet; POST submits one."""
+
+    serializer_class = ServiceRequestSerializer
+    filterset_class = ServiceRequestFilterSet
+
+    def get_queryset(self) -> QuerySet[ServiceRequest]:
+        return requests_visible_to(self.request.user).select_related(
+            "community", "department", "service_item", "enterprise"
+        )
+
+    @extend_schema(
+        request=RequestCreateSerializer, responses={201: ServiceRequestDetailSerializer, **ERRORS}
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = RequestCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        enterprise = Enterprise.objects.filter(pk=values["enterprise"]).first()
+        if enterprise is None:
+            raise Http404
+        item = None
+        if values.get("service_item"):
+            item = ServiceItem.objects.filter(pk=values["service_item"], is_active=True).first()
+            if item is None:
+                raise Http404
+        created = requests.request_create(
+            actor=request.user,
+            requester=request.user,
+            enterprise=enterprise,
+            title=values["title"],
+            description=values["description"],
+            channel=values["channel"],
+            service_item=item,
+            urgent=values["urgent"],
+            form_data=values["form_data"],
+        )
+        body = ServiceRequestDetailSerializer(
+            created, context={"events": list(created.events.all())}
+        )
+        return Response(body.data, status=status.HTTP_201_CREATED)
+
+
+class RequestDetailApi(APIView):
+    """One request with its whole public history (staff see internal notes too)."""
+
+    @extend_schema(responses={200: ServiceRequestDetailSerializer, 404: ErrorSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        obj = get_request_for_user(request.user, pk)
+        events = obj.events.select_related("actor")
+        if not capabilities(request.user, obj) & {"desk", "department"}:
+            events = events.filter(public=True)
+        return Response(ServiceRequestDetailSerializer(obj, context={"events": list(events)}).data)
+
+
+def _department(pk: int | None) -> Department | None:
+    if pk is None:
+        return None
+    department = Department.objects.filter(pk=pk, is_active=True).first()
+    if department is None:
+        raise Http404
+    return department
+
+
+# action in the URL → (service, the body fields it takes)
+TRANSITIONS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "accept": (requests.request_accept, ("note",)),
+    "refuse": (requests.request_refuse, ("reason",)),
+    "request-documents": (requests.request_request_documents, ("documents", "note")),
+    "documents-received": (requests.request_documents_received, ("note",)),
+    "dispatch": (requests.request_dispatch, ("department", "note")),
+    "sign": (requests.request_sign, ()),
+    "start": (requests.request_start, ("note",)),
+    "complete": (requests.request_complete, ("resolution",)),
+    "transfer": (requests.request_transfer, ("department", "reason")),
+    "reopen": (requests.request_reopen, ("reason",)),
+    "close": (requests.request_close, ("note",)),
+}
+
+
+class RequestTransitionApi(APIView):
+    """Move a request on: accept, refuse, request-documents, documents-received, dispatch, sign,
+    start, complete, transfer, reopen, close. Send the `version` you saw: if someone acted in
+    between, the answer is 409 with the current status and version."""
+
+    @extend_schema(
+        operation_id="servicedesk_requests_transition",
+        request=TransitionSerializer,
+        responses={200: ServiceRequestSerializer, **ERRORS},
+        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(TRANSITIONS))],
+    )
+    def post(self, request: Request, pk: int, action: str) -> Response:
+        if action not in TRANSITIONS:
+            raise Http404
+        obj = get_request_for_user(request.user, pk, write=True)
+        body = TransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = body.validated_data
+        service, fields = TRANSITIONS[action]
+        kwargs: dict[str, Any] = {name: values[name] for name in fields if name != "department"}
+        if "department" in fields:
+            department = _department(values.get("department"))
+            if department is None and action == "transfer":
+                raise ApplicationError(_("Choose the department to transfer to."), code="invalid")
+            if department is not None:
+                kwargs["department"] = department
+        service(actor=request.user, request=obj, expected_version=values.get("version"), **kwargs)
+        return Response(ServiceRequestSerializer(obj).data)
+
+
+class RequestRatingApi(APIView):
+    """The requester's one rating (好差评) of a done request."""
+
+    @extend_schema(request=RatingCreateSerializer, responses={201: RatingSerializer, **ERRORS})
+    def post(self, request: Request, pk: int) -> Response:
+        obj = get_request_for_user(request.user, pk)
+        body = RatingCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = body.validated_data
+        rating = ratings.request_rate(
+            actor=request.user,
+            request=obj,
+            level=int(values["level"]),
+            indicators=values["indicators"],
+            comment=values["comment"],
+            real_name=values["real_name"],
+            expected_version=values.get("version"),
+        )
+        return Response(RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
+
+
+__all__ = [
+    "CatalogApi",
+    "DepartmentListApi",
+    "RequestDetailApi",
+    "RequestListApi",
+    "RequestRatingApi",
+    "RequestTransitionApi",
+]

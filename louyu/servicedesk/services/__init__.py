@@ -1,0 +1,1 @@
+"""Every write of the service center, by entity (see the submodules)."""
