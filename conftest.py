@@ -13,3 +13,10 @@ def world(db) -> World:
 def _fast_password_hashing(settings):
     """Argon2 is the production hasher (tested in accounts); tests hash thousands of times."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Uploads go to the test's own folder, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -121,17 +121,20 @@ class WrkResult:
     p50_ms: float
     p99_ms: float
     errors: int  # non-2xx/3xx responses and socket errors
+    non_2xx: int = 0  # of which answers outside 2xx/3xx (a 409, a 500)
+    timeouts: int = 0  # of which requests wrk gave up on (no answer within its 2 s)
 
     @property
     def ok(self) -> bool:
         return self.requests > 0 and self.errors == 0
 
 
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+# wrk's time units (format_time_us): microseconds up to hours.
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 
 
 def _ms(text: str) -> float:
-    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text.strip())
     if not match:
         raise ValueError(text)
     return float(match.group(1)) * _UNITS[match.group(2)]
@@ -165,21 +168,27 @@ def parse_wrk(text: str) -> WrkResult:
     total = re.search(r"(\d+) requests in", text)
     if rps is None or total is None:
         raise RuntimeError(f"unexpected wrk report: {text}")
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", text, re.MULTILINE))
-    errors = 0
-    if non2xx := re.search(r"Non-2xx or 3xx responses: (\d+)", text):
-        errors += int(non2xx.group(1))
+    # wrk pads a value to a fixed width, so a one-letter unit ("1.46s ", "1.00m ") is followed
+    # by a space: allow trailing blanks.
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)[ \t]*$", text, re.MULTILINE))
+    errors = non_2xx = timeouts = 0
+    if found := re.search(r"Non-2xx or 3xx responses: (\d+)", text):
+        non_2xx = int(found.group(1))
+        errors += non_2xx
     sockets = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text
     )
     if sockets:
         errors += sum(int(n) for n in sockets.groups())
+        timeouts = int(sockets.group(4))
     return WrkResult(
         rps=float(rps.group(1)),
         requests=int(total.group(1)),
         p50_ms=_ms(latency["50"]) if "50" in latency else 0.0,
         p99_ms=_ms(latency["99"]) if "99" in latency else 0.0,
         errors=errors,
+        non_2xx=non_2xx,
+        timeouts=timeouts,
     )
 
 

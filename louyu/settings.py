@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "louyu.economy",
     "louyu.servicedesk",
     "louyu.party",
+    "louyu.messaging",
     "louyu.website",
     "louyu.dashboard",
     "louyu.api",
@@ -302,6 +303,19 @@ SPECTACULAR_SETTINGS = {
 # the 准亿元楼 watch list (0.8: within 80% of the next tier's threshold).
 LOUYU_ECONOMY_DEFINITION = os.environ.get("LOUYU_ECONOMY_DEFINITION", "total")
 LOUYU_ECONOMY_WATCH_MARGIN = os.environ.get("LOUYU_ECONOMY_WATCH_MARGIN", "0.8")
+
+# --- Messaging -------------------------------------------------------------------------------
+# Edit/delete window for one's own messages (seconds); a service question unanswered this long
+# escalates to the building community's managers; attachment limits; retention per channel kind
+# ("kind=days,…"; 0 keeps forever).
+LOUYU_MESSAGING_EDIT_WINDOW = env_int("LOUYU_MESSAGING_EDIT_WINDOW", 15 * 60)
+LOUYU_MESSAGING_ESCALATE_AFTER = env_int("LOUYU_MESSAGING_ESCALATE_AFTER", 30)
+LOUYU_MESSAGING_MAX_UPLOAD = env_int("LOUYU_MESSAGING_MAX_UPLOAD", 20 * 1024 * 1024)
+LOUYU_MESSAGING_RETENTION = os.environ.get(
+    "LOUYU_MESSAGING_RETENTION",
+    "direct=730,group=1095,department=1095,building=1095,service=1095,community=1095,"
+    "announcement=0",
+)
 
 # --- Service center ---------------------------------------------------------------------------
 # SLA lights: yellow when this many working days or fewer are left. Escalation: 催办 the day a

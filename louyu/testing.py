@@ -17,6 +17,7 @@ from louyu.core.demo import PERSONAS, persona_phone
 from louyu.core.models import Node
 from louyu.core.services import node_create
 from louyu.economy.models import Enterprise
+from louyu.lib.pinyin import search_names
 from louyu.party.models import PartyOrganization
 from louyu.servicedesk.models import Department
 
@@ -99,10 +100,16 @@ def build_world(password: str = PASSWORD) -> World:
         street=street,
         community=community,
         enterprise=Enterprise.objects.create(
-            credit_code="91330103MA2CFK1A3R", name="杭州坤和科技有限公司", building=building
+            credit_code="91330103MA2CFK1A3R",
+            name="杭州坤和科技有限公司",
+            search_names=search_names("杭州坤和科技有限公司"),
+            building=building,
         ),
         other_enterprise=Enterprise.objects.create(
-            credit_code="91330103MA27YTW55X", name="杭州外经贸咨询有限公司", building=other_building
+            credit_code="91330103MA27YTW55X",
+            name="杭州外经贸咨询有限公司",
+            search_names=search_names("杭州外经贸咨询有限公司"),
+            building=other_building,
         ),
         tax=Department.objects.create(code="tax", name="税务局"),
         party_committee=PartyOrganization.objects.create(

@@ -22,6 +22,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "servicedesk.view_department",
             "servicedesk.add_department",
             "servicedesk.change_department",
+            "economy.view_warningpolicy",
+            "economy.change_warningpolicy",
         }
     ),
     # Roles and security policy: who holds which role where, lockouts, second factors.

@@ -20,5 +20,6 @@ urlpatterns = [
     path("docs/", SwaggerUiView.as_view(), name="docs"),
     path("economy/", include("louyu.economy.api.urls")),
     path("servicedesk/", include("louyu.servicedesk.api.urls")),
+    path("messaging/", include("louyu.messaging.api.urls")),
     *router.urls,
 ]

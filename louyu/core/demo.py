@@ -31,6 +31,7 @@ from louyu.accounts.models import Membership, Role
 from louyu.accounts.services import membership_grant, user_create
 from louyu.core.models import DivisionCode, Node
 from louyu.core.services import audit_record, node_create
+from louyu.economy.demo_investment import demo_investment_seed
 from louyu.economy.industry_data import VERSION as INDUSTRY_VERSION
 from louyu.economy.models import (
     BuildingProfile,
@@ -44,6 +45,7 @@ from louyu.economy.models import (
 )
 from louyu.economy.services import industry_load, rollup_rebuild
 from louyu.lib.pinyin import search_names
+from louyu.messaging.demo import messaging_seed
 from louyu.party.models import PartyOrganization
 from louyu.servicedesk.demo import servicedesk_seed
 from louyu.servicedesk.models import Department
@@ -830,6 +832,7 @@ def demo_seed(
         )
         enterprises = {e.name: e for e in enterprise_rows}
         economy = _seed_economy(plan, nodes, units, enterprise_rows)
+        economy |= demo_investment_seed()  # warnings, vacancies, leads (economy/demo_investment.py)
         committees = {
             o.name: o
             for o in PartyOrganization.objects.bulk_create(
@@ -900,6 +903,7 @@ def demo_seed(
             **economy,
         }
         counts.update(servicedesk_seed(actor=actor))
+        counts.update(messaging_seed(actor=actor))
         audit_record(
             actor=actor,
             action="demo.seed",

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from louyu.accounts.models import Membership, Role
@@ -21,6 +23,7 @@ from louyu.servicedesk.models import (
     Department,
     Level,
     Rating,
+    RectificationCase,
     ServiceRequest,
     StaffAssignment,
     Visit,
@@ -208,6 +211,48 @@ def on_time_rate(requests: QuerySet[ServiceRequest], today: date | None = None) 
     return (Decimal(on_time) * 100 / total).quantize(Decimal("0.01"))
 
 
+# Groups of requests for promise-keeping figures: (key, label) fields.
+REQUEST_GROUPS = {
+    "department": ("department_id", "department__name"),
+    "service_item": ("service_item_id", "service_item__name"),
+    "community": ("community_id", "community__name"),
+    "handler": ("handler_id", "handler__real_name"),
+}
+
+
+def on_time_by(
+    group: str, requests: QuerySet[ServiceRequest], today: date | None = None
+) -> dict[Any, dict[str, Any]]:
+    """`on_time_rate` per department, service item, community or handler in one GROUP BY:
+    {key: {"label", "completed", "on_time", "overdue", "rate"}}."""
+    today = today or timezone.localdate()
+    key, label = REQUEST_GROUPS[group]
+    done = Q(completed_at__isnull=False, due_on__isnull=False)
+    rows = (
+        requests.exclude(**{f"{key}__isnull": True})
+        .annotate(done_on=TruncDate("completed_at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
+        .values(key, label)
+        .annotate(
+            completed=Count("id", filter=done),
+            on_time=Count("id", filter=done & Q(done_on__lte=F("due_on"))),
+            overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_on__lt=today)),
+        )
+        .order_by()
+    )
+    result: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        total = row["completed"] + row["overdue"]
+        rate = (Decimal(row["on_time"]) * 100 / total).quantize(Decimal("0.01")) if total else None
+        result[row[key]] = {
+            "label": row[label] or "",
+            "completed": row["completed"],
+            "on_time": row["on_time"],
+            "overdue": row["overdue"],
+            "rate": rate,
+        }
+    return result
+
+
 def requests_by_status(requests: QuerySet[ServiceRequest]) -> dict[str, int]:
     return dict(
         requests.values_list("status").annotate(n=Count("id")).order_by().values_list("status", "n")
@@ -216,3 +261,16 @@ def requests_by_status(requests: QuerySet[ServiceRequest]) -> dict[str, int]:
 
 def overdue_q(today: date) -> Q:
     return Q(due_on__lt=today)
+
+
+def open_complaints_count(enterprise_ids: Iterable[int]) -> dict[int, int]:
+    """Open complaints per enterprise: bad ratings (不满意, 非常不满意) whose rectification case is
+    not closed yet. Only enterprises with at least one are in the answer."""
+    rows = (
+        RectificationCase.objects.exclude(stage=RectificationCase.Stage.CLOSED)
+        .filter(request__enterprise_id__in=list(enterprise_ids))
+        .values_list("request__enterprise_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {enterprise_id: n for enterprise_id, n in rows}

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from louyu.core.context import client_ip
 from louyu.core.exceptions import ApplicationError
-from louyu.dashboard.templatetags.shell import _existing as existing_path  # TODO lead: make public
 from louyu.website import selectors
 from louyu.website.forms import ArticleForm, TrackForm
 from louyu.website.models import Article
@@ -34,9 +33,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "communities": selectors.public_communities().count(),
             "catalog": selectors.catalog_summary(),
             "track_form": TrackForm(),
-            # Pages of the economy module, linked once they exist.
-            "vacancies_url": existing_path("/economy/vacancies/"),
-            "directory_url": existing_path("/economy/buildings/"),
         },
     )
 

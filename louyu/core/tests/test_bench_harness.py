@@ -45,7 +45,29 @@ class BenchHarnessTests:
         assert result.p50_ms == pytest.approx(0.95)
         assert result.p99_ms == 1200.0
         assert result.errors == 8
+        assert (result.non_2xx, result.timeouts) == (5, 2)
         assert not result.ok
+
+    @pytest.mark.parametrize(
+        ("p50", "p99", "p50_ms", "p99_ms"),
+        [
+            ("812.00us", "950.00us", 0.812, 0.95),
+            (" 23.29ms", " 52.16ms", 23.29, 52.16),
+            (" 23.29ms", "   1.46s ", 23.29, 1460.0),
+            ("   1.02s ", "   2.00m ", 1020.0, 120_000.0),
+            ("   1.50m ", "   1.00h ", 90_000.0, 3_600_000.0),
+        ],
+    )
+    def test_it_parses_every_wrk_time_unit_with_wrks_padding(self, p50, p99, p50_ms, p99_ms):
+        # wrk pads each value to a fixed width: a one-letter unit ("s", "m", "h") is followed by
+        # a space before the end of the line.
+        report = WRK_REPORT.replace("     50%  950.00us\n", f"     50% {p50}\n").replace(
+            "     99%    1.20s\n", f"     99% {p99}\n"
+        )
+        assert f"{p99}\n" in report
+        result = parse_wrk(report)
+        assert result.p50_ms == pytest.approx(p50_ms)
+        assert result.p99_ms == pytest.approx(p99_ms)
 
     def test_it_serves_the_same_bytes_from_the_django_view_and_the_bare_app(self, client, settings):
         settings.ROOT_URLCONF = "bench.urls"
@@ -67,7 +89,7 @@ class BenchEconomyDataTests:
 
         with connection.cursor() as wrapper:
             timings = generate.load(wrapper.cursor, "smoke")
-        assert set(timings) == {"economy_seconds", "rollup_seconds"}
+        assert set(timings) == {"economy_seconds", "rollup_seconds", "servicedesk_seconds"}
         assert TaxRecord.objects.count() == generate.SCALES["smoke"].tax_records
         # Movers (two occupancies overlapping in June), real estate and tax paid elsewhere exist.
         assert Occupancy.objects.filter(end__isnull=False).exists()

@@ -10,9 +10,14 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from louyu.accounts.models import ADMIN_ROLES, STAFF_ROLES
+from louyu.accounts.models import ADMIN_ROLES, SERVICE_CENTER_ROLES, STAFF_ROLES, Role
 
 register = template.Library()
+
+# Government staff who keep the economy archives (the enterprise list is theirs).
+ECONOMY_STAFF = frozenset({Role.DISTRICT_OFFICER, Role.STREET_CADRE}) | SERVICE_CENTER_ROLES
+# People who file service requests for their enterprise ("My requests").
+ENTERPRISE_ROLES = frozenset({Role.ENTERPRISE_CONTACT, Role.EMPLOYEE})
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,8 @@ class NavItem:
     label: str | Promise
     url: str
     active: bool
+    # A menu group: its entries (url is "" and active says whether one of them is).
+    children: tuple[NavItem, ...] = ()
 
 
 def _reverse(name: str) -> str | None:
@@ -30,7 +37,7 @@ def _reverse(name: str) -> str | None:
         return None
 
 
-def _existing(path: str) -> str | None:
+def existing_path(path: str) -> str | None:
     """`path` if some view answers it (the API may not be routed yet), else None."""
     try:
         resolve(path)
@@ -39,21 +46,102 @@ def _existing(path: str) -> str | None:
     return path
 
 
-def navigation_for(user: Any, path: str) -> list[NavItem]:
-    """Main-menu entries for `user` on the page at `path`; only pages that exist."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    roles = user.roles()
-    entries: list[tuple[str | Promise, str | None, bool]] = [
-        (_("Workbench"), _reverse("workbench"), True),
-        (_("Administration"), _existing("/admin/"), bool(roles & ADMIN_ROLES)),
-        (_("API documentation"), _existing("/api/v1/docs/"), bool(roles & STAFF_ROLES)),
+def _has_queue(user: Any) -> bool:
+    from louyu.servicedesk.views._queries import has_queue
+
+    return has_queue(user)
+
+
+Entry = tuple[str | Promise, str | None, bool]
+
+
+def _menu(user: Any) -> list[tuple[str | Promise | None, list[Entry]]]:
+    """The main menu as (group label or None for a top-level link, entries)."""
+    public: list[Entry] = [
+        (_("Service center"), _reverse("website:home"), True),
+        (_("Building directory"), _reverse("economy:building_list"), True),
+        (_("Vacant offices"), _reverse("economy:vacancy_public_list"), True),
     ]
-    items = []
-    for label, url, allowed in entries:
-        if allowed and url:
-            active = path == url if url == "/" else path.startswith(url)
-            items.append(NavItem(label=label, url=url, active=active))
+    if not getattr(user, "is_authenticated", False):
+        return [(None, public)]
+    roles = user.roles()
+    economy_staff = bool(roles & ECONOMY_STAFF)
+    importers = bool(roles & {Role.DISTRICT_OFFICER, Role.STREET_CADRE})
+    return [
+        (
+            None,
+            [
+                (_("Workbench"), _reverse("workbench"), True),
+                (_("Messages"), _reverse("messaging:chat"), True),
+            ],
+        ),
+        (
+            _("Service center"),
+            [
+                (_("Work queue"), _reverse("servicedesk:queue"), _has_queue(user)),
+                (_("Visits"), _reverse("servicedesk:visits"), _has_queue(user)),
+                (_("Promises kept"), _reverse("servicedesk:performance"), _has_queue(user)),
+                (_("My requests"), _reverse("servicedesk:mine"), bool(roles & ENTERPRISE_ROLES)),
+                (
+                    _("Submit a request"),
+                    _reverse("servicedesk:submit"),
+                    bool(roles & ENTERPRISE_ROLES),
+                ),
+                (_("News and policies"), _reverse("website:article_manage"), economy_staff),
+                (_("Service-center website"), _reverse("website:home"), True),
+            ],
+        ),
+        (
+            _("Building economy"),
+            [
+                (
+                    _("Economy dashboard"),
+                    _reverse("economy:dashboard"),
+                    bool(roles & {Role.DISTRICT_OFFICER, Role.STREET_CADRE, Role.CLERK}),
+                ),
+                (_("Buildings"), _reverse("economy:building_list"), True),
+                (_("Enterprises"), _reverse("economy:enterprise_list"), economy_staff),
+                (_("Early warnings"), _reverse("economy:warning_list"), economy_staff),
+                (_("Vacancy listings"), _reverse("economy:vacancy_list"), economy_staff),
+                (_("Investment leads"), _reverse("economy:lead_list"), economy_staff),
+                (_("Import data"), _reverse("economy:import_start"), importers),
+            ],
+        ),
+        (
+            _("System"),
+            [
+                (_("Administration"), existing_path("/admin/"), bool(roles & ADMIN_ROLES)),
+                (
+                    _("API documentation"),
+                    existing_path("/api/v1/docs/"),
+                    bool(roles & STAFF_ROLES),
+                ),
+            ],
+        ),
+    ]
+
+
+def navigation_for(user: Any, path: str) -> list[NavItem]:
+    """Main-menu entries for `user` on the page at `path`, grouped; only pages that exist and
+    only groups with something in them. The entry whose URL is the longest prefix of the path
+    is the active one (/economy/ and /economy/buildings/ are both prefixes of a building)."""
+    menu = [
+        (group, [(label, url) for label, url, allowed in entries if allowed and url])
+        for group, entries in _menu(user)
+    ]
+    urls = [url for _group, entries in menu for _label, url in entries]
+    matches = [url for url in urls if (path == url if url == "/" else path.startswith(url))]
+    current = max(matches, key=len, default=None)
+    items: list[NavItem] = []
+    for group, entries in menu:
+        links = [NavItem(label=label, url=url, active=url == current) for label, url in entries]
+        if group is None:
+            items.extend(links)
+        elif len(links) == 1:
+            items.append(links[0])
+        elif links:
+            active = any(link.active for link in links)
+            items.append(NavItem(label=group, url="", active=active, children=tuple(links)))
     return items
 
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import resolve, reverse
+from django.utils.translation import override
 
 from louyu.dashboard.templatetags.shell import account_links_for, navigation_for
 
@@ -14,6 +15,15 @@ def page(world, username, url="/"):
     return world.client_for(username).get(url).content.decode()
 
 
+def links(items):
+    """Every link of a menu, groups opened."""
+    return [link for item in items for link in (item.children or (item,))]
+
+
+def urls(user, path="/"):
+    return [link.url for link in links(navigation_for(user, path))]
+
+
 class NavigationTests:
     def test_it_gives_everyone_the_workbench(self, world):
         for username in ("enterprise", "clerk", "auditor"):
@@ -22,14 +32,14 @@ class NavigationTests:
 
     def test_it_offers_the_admin_site_only_to_the_three_admin_roles(self, world):
         for username in ("sysadmin", "secadmin", "auditor"):
-            assert "/admin/" in [i.url for i in navigation_for(world.users[username], "/")]
+            assert "/admin/" in urls(world.users[username])
         for username in ("district", "clerk", "enterprise", "outsider", "nobody"):
-            assert "/admin/" not in [i.url for i in navigation_for(world.users[username], "/")]
+            assert "/admin/" not in urls(world.users[username])
 
     def test_it_links_only_to_pages_that_exist(self, world):
         for username in ("district", "sysadmin", "employee"):
             user = world.users[username]
-            for item in navigation_for(user, "/") + account_links_for(user):
+            for item in links(navigation_for(user, "/")) + account_links_for(user):
                 assert resolve(item.url), item.url
 
     def test_it_offers_password_change_and_second_factor_in_the_user_menu(self, world):
@@ -37,14 +47,29 @@ class NavigationTests:
         assert urls == [reverse("accounts:password_change"), reverse("accounts:2fa_setup")]
 
     def test_it_offers_the_api_docs_to_staff_roles_only(self, world):
-        assert "/api/v1/docs/" in [i.url for i in navigation_for(world.district, "/")]
-        assert "/api/v1/docs/" not in [i.url for i in navigation_for(world.employee, "/")]
+        assert "/api/v1/docs/" in urls(world.district)
+        assert "/api/v1/docs/" not in urls(world.employee)
 
-    def test_it_gives_anonymous_visitors_no_menu(self):
+    def test_it_gives_anonymous_visitors_the_public_pages_only(self):
         from django.contrib.auth.models import AnonymousUser
 
-        assert navigation_for(AnonymousUser(), "/") == []
+        assert urls(AnonymousUser()) == [
+            reverse("website:home"),
+            reverse("economy:building_list"),
+            reverse("economy:vacancy_public_list"),
+        ]
         assert account_links_for(AnonymousUser()) == []
+
+    def test_it_groups_the_menu_and_marks_the_group_of_the_current_page(self, world):
+        building = reverse("economy:building_detail", args=[world.nodes["building"].pk])
+        items = navigation_for(world.district, building)
+        with override("en"):
+            [economy] = [i for i in items if str(i.label) == "Building economy"]
+        assert economy.active and economy.url == ""
+        active = [link.url for link in economy.children if link.active]
+        assert active == [reverse("economy:building_list")]
+        # A group with a single entry is shown as a plain link.
+        assert all(len(item.children) != 1 for item in navigation_for(world.employee, "/"))
 
 
 class BaseTemplateTests:

@@ -1,3 +1,7 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pypinyin import Style, lazy_pinyin
+
 from louyu.lib.pinyin import initials, pinyin_sort_key, search_names, search_terms, spelling
 
 
@@ -26,3 +30,20 @@ class PinyinTests:
         names = ["中国银行", "阿里中心", "坤和中心"]
         assert sorted(names, key=pinyin_sort_key) == ["阿里中心", "坤和中心", "中国银行"]
         assert pinyin_sort_key("中国银行") == "zhong guo yin hang"
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.text(alphabet="坤和中心银行重庆长乐ABC abc12 　·", max_size=12), max_size=3))
+    def test_it_matches_pypinyins_plain_conversion(self, names):
+        """The cached, segment-once conversion gives what lazy_pinyin gives name by name."""
+        tokens = []
+        for name in (n.strip() for n in names):
+            if not name:
+                continue
+            for token in (
+                "".join("".join(lazy_pinyin(name)).split()).lower(),
+                "".join("".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).split()).lower(),
+                "".join(name.split()).lower(),
+            ):
+                if token and token not in tokens:
+                    tokens.append(token)
+        assert search_names(*names) == " ".join(tokens)

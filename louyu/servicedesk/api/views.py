@@ -62,6 +62,21 @@ class DepartmentListApi(generics.ListAPIView):
     queryset = Department.objects.filter(is_active=True)
 
 
+# What ServiceRequestSerializer reads: its own columns and the related rows' names.
+LIST_COLUMNS = (
+    *(
+        f
+        for f in ServiceRequestSerializer.Meta.fields
+        if f not in ServiceRequestSerializer.COMPUTED
+    ),
+    "community__name",
+    "department__code",
+    "department__name",
+    "service_item__name",
+    "enterprise__name",
+)
+
+
 class RequestListApi(generics.ListCreateAPIView):
     """Requests the caller may see, newest first, filtered by one FilterSet; POST submits one."""
 
@@ -69,8 +84,12 @@ class RequestListApi(generics.ListCreateAPIView):
     filterset_class = ServiceRequestFilterSet
 
     def get_queryset(self) -> QuerySet[ServiceRequest]:
-        return requests_visible_to(self.request.user).select_related(
-            "community", "department", "service_item", "enterprise"
+        # Only the columns a list row shows: no description, form data or JSON lists to fetch
+        # and decode, and only the names of the related rows.
+        return (
+            requests_visible_to(self.request.user)
+            .select_related("community", "department", "service_item", "enterprise")
+            .only(*LIST_COLUMNS)
         )
 
     @extend_schema(
@@ -80,7 +99,12 @@ class RequestListApi(generics.ListCreateAPIView):
         data = RequestCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        enterprise = Enterprise.objects.filter(pk=values["enterprise"]).first()
+        # The building and its community come along: request_create needs both.
+        enterprise = (
+            Enterprise.objects.select_related("building__parent")
+            .filter(pk=values["enterprise"])
+            .first()
+        )
         if enterprise is None:
             raise Http404
         item = None
@@ -99,9 +123,8 @@ class RequestListApi(generics.ListCreateAPIView):
             urgent=values["urgent"],
             form_data=values["form_data"],
         )
-        body = ServiceRequestDetailSerializer(
-            created, context={"events": list(created.events.all())}
-        )
+        events = list(created.events.select_related("actor"))
+        body = ServiceRequestDetailSerializer(created, context={"events": events})
         return Response(body.data, status=status.HTTP_201_CREATED)
 
 

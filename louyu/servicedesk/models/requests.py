@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from louyu.core.models import Node
 from louyu.economy.models import Enterprise
@@ -59,11 +60,12 @@ class Escalation(models.IntegerChoices):
 
 
 class Light(models.TextChoices):
-    GREEN = "green", _("On time")
-    YELLOW = "yellow", _("Due soon")
-    RED = "red", _("Overdue")
+    # The "sla" context: the same words are translated differently elsewhere.
+    GREEN = "green", pgettext_lazy("sla", "On time")
+    YELLOW = "yellow", pgettext_lazy("sla", "Due soon")
+    RED = "red", pgettext_lazy("sla", "Overdue")
     PAUSED = "paused", _("Clock stopped")
-    NONE = "none", _("No deadline")
+    NONE = "none", pgettext_lazy("sla", "No deadline")
 
 
 class ServiceRequestQuerySet(models.QuerySet["ServiceRequest"]):
@@ -271,3 +273,20 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.action}"
+
+
+class RequestNumberCounter(models.Model):
+    """The last sequence number given out on one day (Asia/Shanghai): request numbers are
+    LY + yyyymmdd + this counter, taken with one UPDATE … RETURNING inside the creating
+    transaction, so concurrent creates queue on the day's row instead of colliding, and a
+    rolled-back create gives its number back."""
+
+    day = models.DateField(_("day"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("request number counter")
+        verbose_name_plural = _("request number counters")
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y%m%d} {self.last}"

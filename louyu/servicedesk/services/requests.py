@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from louyu.servicedesk.models import (
     ServiceRequest,
     Status,
 )
+from louyu.servicedesk.models.requests import RequestNumberCounter
 from louyu.servicedesk.selectors import community_staff_ids, department_handler_ids
 from louyu.servicedesk.services.catalog import form_data_validate
 from louyu.servicedesk.services.notifications import notify
@@ -54,15 +55,50 @@ def _require(actor: Any, request: ServiceRequest, *allowed: str) -> None:
         raise _forbidden()
 
 
-def _number(day: date) -> str:
-    prefix = f"LY{day:%Y%m%d}"
+def _highest_given(prefix: str) -> int:
+    """The highest sequence already given under `prefix` (0 if none): the counter starts after
+    it, so requests numbered before the counter existed (or loaded from elsewhere) keep theirs."""
     last = (
         ServiceRequest.objects.filter(number__startswith=prefix)
         .order_by("-number")
         .values_list("number", flat=True)
         .first()
     )
-    return f"{prefix}{(int(last[len(prefix) :]) + 1) if last else 1:05d}"
+    tail = last[len(prefix) :] if last else ""
+    return int(tail) if tail.isdigit() else 0
+
+
+def _number(day: date, *, resync: bool = False) -> str:
+    """The day's next request number, LY + yyyymmdd + a 5-digit sequence, from the day's
+    counter row: one `UPDATE … SET last = last + 1 … RETURNING last`. The row stays locked until
+    the creating transaction ends, so concurrent creates queue on it (no collision, no retry)
+    and a rolled-back create gives its number back (the numbers stay consecutive). The day's
+    first request inserts the row with one INSERT … ON CONFLICT DO UPDATE, which is race-free on
+    PostgreSQL and SQLite alike. Call it inside a transaction."""
+    prefix = f"LY{day:%Y%m%d}"
+    qn = connection.ops.quote_name
+    table, last, pk = qn(RequestNumberCounter._meta.db_table), qn("last"), qn("day")
+    value = connection.ops.adapt_datefield_value(day)
+    with connection.cursor() as cursor:
+        if resync:  # someone wrote numbers past the counter: jump over them
+            highest = _highest_given(prefix)
+            cursor.execute(
+                f"UPDATE {table} SET {last} = %s WHERE {pk} = %s AND {last} < %s",
+                [highest, value, highest],
+            )
+        cursor.execute(
+            f"UPDATE {table} SET {last} = {last} + 1 WHERE {pk} = %s RETURNING {last}", [value]
+        )
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(
+                f"INSERT INTO {table} ({pk}, {last}) VALUES (%s, %s) "
+                f"ON CONFLICT ({pk}) DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}",
+                [value, _highest_given(prefix) + 1],
+            )
+            row = cursor.fetchone()
+    assert row is not None
+    return f"{prefix}{row[0]:05d}"
 
 
 def request_create(
@@ -138,59 +174,69 @@ def request_create(
         updated_at=now,
         response_due_on=add_workdays(today, response_days),
     )
-    with transaction.atomic():
-        for _attempt in range(5):
-            request.number = _number(today)
-            try:
-                with transaction.atomic():
-                    request.save()
-                break
-            except IntegrityError:
-                continue
-        else:
-            raise ApplicationError(_("Please try again."), code="conflict", status=409)
-        RequestEvent.objects.create(
-            request=request,
-            at=now,
-            actor=actor,
-            action="create",
-            to_status=S.SUBMITTED,
-            data={"channel": channel},
-        )
-        audit_record(
-            actor=actor,
-            action="request.create",
-            target=request,
-            after={
-                "number": request.number,
-                "channel": channel,
-                "enterprise": enterprise.pk if enterprise else None,
-                "service_item": service_item.pk if service_item else None,
-                "urgent": urgent,
-            },
-        )
-        roles: list[str] = [Role.CLERK]
-        if service_item and service_item.default_role:
-            roles.append(service_item.default_role)
-        notify(
-            kind="request.created",
-            request=request,
-            users=community_staff_ids(community, roles),
-            title=_("New request %(number)s") % {"number": request.number},
-            text=request.title,
-            email=False,
-        )
-        if urgent:
-            # 一叫就到: the responsible roles hear of an urgent request at once.
-            notify(
-                kind="request.urgent",
-                request=request,
-                users=community_staff_ids(community, [Role.SAFETY, Role.MANAGER]),
-                title=_("Urgent request %(number)s") % {"number": request.number},
-                text=request.title,
-                webhooks=True,
-            )
+    roles: list[str] = [Role.CLERK]
+    if service_item and service_item.default_role:
+        roles.append(service_item.default_role)
+    staff = community_staff_ids(community, roles)
+    responders = community_staff_ids(community, [Role.SAFETY, Role.MANAGER]) if urgent else []
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                request.number = _number(today, resync=attempt > 0)
+                request.save(force_insert=True)
+                _created(request, actor=actor, now=now, staff=staff, responders=responders)
+            break
+        except IntegrityError:
+            # Only when a number was written past the counter by hand: resync once, retry.
+            request.pk = None
+            request._state.adding = True
+    else:
+        raise ApplicationError(_("Please try again."), code="conflict", status=409)
     return request
+
+
+def _created(
+    request: ServiceRequest, *, actor: Any, now: Any, staff: list[int], responders: list[int]
+) -> None:
+    """The rest of a create, in its transaction: the history row, the audit row, the news."""
+    RequestEvent.objects.create(
+        request=request,
+        at=now,
+        actor=actor,
+        action="create",
+        to_status=S.SUBMITTED,
+        data={"channel": request.channel},
+    )
+    audit_record(
+        actor=actor,
+        action="request.create",
+        target=request,
+        after={
+            "number": request.number,
+            "channel": request.channel,
+            "enterprise": request.enterprise_id,
+            "service_item": request.service_item_id,
+            "urgent": request.urgent,
+        },
+    )
+    notify(
+        kind="request.created",
+        request=request,
+        users=staff,
+        title=_("New request %(number)s") % {"number": request.number},
+        text=request.title,
+        email=False,
+    )
+    if request.urgent:
+        # 一叫就到: the responsible roles hear of an urgent request at once.
+        notify(
+            kind="request.urgent",
+            request=request,
+            users=responders,
+            title=_("Urgent request %(number)s") % {"number": request.number},
+            text=request.title,
+            webhooks=True,
+        )
 
 
 def _conflict(request: ServiceRequest) -> ApplicationError:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from louyu.core.exceptions import ApplicationError
 from louyu.core.models import Node
 from louyu.core.services import audit_record
+from louyu.core.uploads import image_clean
 from louyu.economy.models import Enterprise
 from louyu.servicedesk.access import community_of, desk_paths
 from louyu.servicedesk.models import (
@@ -203,6 +204,8 @@ def visit_record(
     findings = (findings or "").strip()
     if not findings:
         raise ApplicationError(_("Write down what you found."), code="invalid")
+    # Checked before anything is written: one bad photo records nothing.
+    cleaned = [image_clean(photo, stem="visit") for photo in photos or []]
     now = timezone.now()
     with transaction.atomic():
         if not Visit.objects.filter(pk=visit.pk, status=Visit.Status.CHECKED_IN).update(
@@ -210,13 +213,13 @@ def visit_record(
         ):
             raise ApplicationError(_("Check in on site first."), code="conflict", status=409)
         visit.status, visit.findings, visit.recorded_at = Visit.Status.DONE, findings, now
-        for photo in photos or []:
+        for photo in cleaned:
             VisitPhoto.objects.create(visit=visit, image=photo)
         audit_record(
             actor=actor,
             action="visit.record",
             target=visit,
-            after={"photos": len(photos or [])},
+            after={"photos": len(cleaned)},
         )
     return visit
 

@@ -1,11 +1,18 @@
-import pytest
+import json
 
-from louyu.servicedesk.models import ServiceRequest, Status
+import pytest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import translation
+from rest_framework import serializers
+
+from louyu.servicedesk.api.serializers import DepartmentRefSerializer, ServiceRequestSerializer
+from louyu.servicedesk.models import Channel, Light, ServiceRequest, Status
 from louyu.servicedesk.services import requests as svc
 from louyu.servicedesk.tests.test_services_requests import run_to_done, submit
 from louyu.testing import PERSONAS, assert_access_matrix
 
 BASE = "/api/v1/servicedesk"
+CREATE_QUERIES = 14
 # Who sees a dispatched request of the persona enterprise (in 环西, for the tax bureau).
 VIEWERS = {"enterprise", "clerk", "street", "district", "handler_tax"}
 
@@ -81,8 +88,44 @@ class RequestListApiTests:
             response = client.get(f"{BASE}/requests/")
         assert response.json()["count"] == 8
 
+    def test_the_page_and_count_queries_fetch_no_more_than_a_row_shows(self, desk):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        for _ in range(2):
+            dispatched(desk)
+        submit(desk)
+        client = desk.world.client_for("district")
+        client.get(f"{BASE}/requests/")  # warm the session
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(
+                f"{BASE}/requests/", {"status": ["dispatched", "submitted"], "page_size": 50}
+            )
+        assert response.json()["count"] == 3
+        assert len({row["id"] for row in response.json()["results"]}) == 3
+        listing = [q["sql"] for q in queries if "servicedesk_servicerequest" in q["sql"]]
+        assert len(listing) == 2  # the count and the page
+        assert not any("DISTINCT" in sql for sql in listing)
+        assert not any('"description"' in sql or '"form_data"' in sql for sql in listing)
+
 
 class RequestCreateApiTests:
+    def test_it_creates_in_a_fixed_number_of_queries(self, desk, django_assert_num_queries):
+        client = desk.world.client_for("enterprise")
+        payload = {
+            "title": "领用发票",
+            "enterprise": desk.scopes["enterprise"].pk,
+            "service_item": desk.item.pk,
+            "form_data": {"invoice_kind": "plain", "count": 5},
+        }
+        client.post(f"{BASE}/requests/", payload, content_type="application/json")  # day's counter
+        # session + user, enterprise with its building and community, catalog item, the
+        # caller's memberships (2), staff to notify, then SAVEPOINT, counter, request, history
+        # row, audit row, RELEASE, and the history read back with its actors.
+        with django_assert_num_queries(CREATE_QUERIES):
+            response = client.post(f"{BASE}/requests/", payload, content_type="application/json")
+        assert response.status_code == 201, response.content
+
     def test_an_enterprise_contact_submits_from_a_phone(self, desk):
         client = desk.world.client_for("enterprise")
         response = client.post(
@@ -243,3 +286,94 @@ class ChannelTests:
             )
             assert response.status_code == 400, channel
         assert not ServiceRequest.objects.exists()
+
+
+class _ReferenceListSerializer(serializers.ModelSerializer):
+    """The list row as first built (one `get_*_display` and one method field per row): the
+    optimised serializer must answer exactly the same JSON."""
+
+    status_display = serializers.CharField(source="get_status_display")
+    channel_display = serializers.CharField(source="get_channel_display")
+    light = serializers.CharField(source="sla_light")
+    current_due_on = serializers.DateField(allow_null=True)
+    department = DepartmentRefSerializer(allow_null=True)
+    service_item = serializers.SerializerMethodField()
+    enterprise = serializers.SerializerMethodField()
+    community = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServiceRequest
+        fields = ServiceRequestSerializer.Meta.fields
+
+    def _ref(self, obj):
+        return {"id": obj.pk, "name": str(obj)} if obj is not None else None
+
+    def get_service_item(self, request):
+        return self._ref(request.service_item)
+
+    def get_enterprise(self, request):
+        return self._ref(request.enterprise)
+
+    def get_community(self, request):
+        return self._ref(request.community)
+
+
+def every_status_and_channel(desk):
+    """One request per status and per channel, some without service item or department."""
+    made = []
+    for channel in Channel.values:
+        made.append(submit(desk, title=f"渠道 {channel}", service_item=None, form_data={}))
+        ServiceRequest.objects.filter(pk=made[-1].pk).update(channel=channel)
+    for i, status in enumerate(Status.values):
+        request = dispatched(desk)
+        ServiceRequest.objects.filter(pk=request.pk).update(
+            status=status, escalation=i % 4, due_on="2020-01-01" if i % 2 else None
+        )
+    return made
+
+
+class RequestListOutputTests:
+    @pytest.mark.parametrize("language", ["zh-hans", "en"])
+    def test_the_list_answers_the_same_json_as_the_reference_serializer(self, desk, language):
+        every_status_and_channel(desk)
+        client = desk.world.client_for("district")
+        response = client.get(
+            f"{BASE}/requests/", {"page_size": 50}, headers={"accept-language": language}
+        )
+        assert response.status_code == 200
+        rows = response.json()["results"]
+        assert len(rows) == len(Channel.values) + len(Status.values)
+        with translation.override(language):
+            queryset = ServiceRequest.objects.filter(pk__in=[r["id"] for r in rows]).order_by(
+                "-submitted_at", "-id"
+            )
+            expected = json.loads(
+                json.dumps(
+                    _ReferenceListSerializer(queryset, many=True).data, cls=DjangoJSONEncoder
+                )
+            )
+        assert rows == expected
+        assert {r["status"] for r in rows} == set(Status.values)
+        assert {r["channel"] for r in rows} == set(Channel.values)
+
+    def test_status_and_channel_labels_are_chinese_by_default(self, desk):
+        request = submit(desk)
+        row = desk.world.client_for("clerk").get(f"{BASE}/requests/").json()["results"][0]
+        assert row["number"] == request.number
+        assert row["status_display"] == "已提交"
+        assert row["channel_display"] == "手机网页"
+        detail = desk.world.client_for("enterprise").get(f"{BASE}/requests/{request.pk}/")
+        assert detail.json()["status_display"] == "已提交"
+        assert (
+            desk.world.client_for("outsider").get(f"{BASE}/requests/{request.pk}/").status_code
+            == 404
+        )
+
+    def test_every_status_and_light_label_is_translated(self):
+        for choices in (Status, Channel, Light):
+            for value, label in choices.choices:
+                with translation.override("en"):
+                    english = str(label)
+                with translation.override("zh-hans"):
+                    chinese = str(label)
+                assert chinese != english, (choices.__name__, value)

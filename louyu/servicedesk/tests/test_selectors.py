@@ -43,3 +43,18 @@ class SlaFigureTests:
         }
         assert fresh.pk in set(request_queue(desk.users["clerk"]).values_list("pk", flat=True))
         assert not request_queue(desk.users["outsider"]).exists()
+
+
+class OpenComplaintsTests:
+    def test_it_counts_bad_ratings_until_their_case_closes(self, desk):
+        from louyu.servicedesk.models import Level, RectificationCase
+        from louyu.servicedesk.selectors import open_complaints_count
+        from louyu.servicedesk.services import ratings
+
+        mine, other = desk.scopes["enterprise"], desk.scopes["other_enterprise"]
+        assert open_complaints_count([mine.pk, other.pk]) == {}
+        done = run_to_done(desk, submit(desk))
+        ratings.request_rate(actor=desk.users["enterprise"], request=done, level=Level.DISSATISFIED)
+        assert open_complaints_count([mine.pk, other.pk]) == {mine.pk: 1}
+        RectificationCase.objects.update(stage=RectificationCase.Stage.CLOSED)
+        assert open_complaints_count([mine.pk]) == {}

@@ -17,8 +17,14 @@ from louyu.servicedesk.models import (
     ServiceRequest,
     Status,
 )
+from louyu.servicedesk.models.requests import RequestNumberCounter
 from louyu.servicedesk.services import escalation
 from louyu.servicedesk.services import requests as svc
+
+# Once the actor's memberships are cached: the staff to notify, then SAVEPOINT (the test's
+# transaction), the counter's UPDATE … RETURNING, the request, its history row, the audit row,
+# RELEASE. No "highest number so far" query and no retry.
+QUERIES_PER_CREATE = 7
 
 
 def submit(desk, **kwargs):
@@ -58,6 +64,51 @@ class RequestCreateTests:
         assert first.form_data == {"invoice_kind": "vat", "count": "25"}
         assert list(first.events.values_list("action", flat=True)) == ["create"]
         assert AuditLog.objects.filter(action="request.create", target_id=str(first.pk)).exists()
+
+    def test_the_counter_starts_after_numbers_given_before_it(self, desk, fixed_today):
+        fixed_today(date(2026, 11, 27))
+        first = submit(desk)
+        RequestNumberCounter.objects.all().delete()
+        ServiceRequest.objects.filter(pk=first.pk).update(number="LY2026112700041")
+        assert submit(desk).number == "LY2026112700042"
+        assert RequestNumberCounter.objects.get(day=date(2026, 11, 27)).last == 42
+
+    def test_a_number_written_past_the_counter_is_jumped_over(self, desk, fixed_today):
+        fixed_today(date(2026, 11, 27))
+        first = submit(desk)
+        ServiceRequest.objects.filter(pk=first.pk).update(number="LY2026112700002")
+        second = submit(desk)
+        assert second.number == "LY2026112700003"
+        assert second.events.count() == 1
+        assert ServiceRequest.objects.count() == 2
+
+    def test_a_rolled_back_create_gives_its_number_back(self, desk, fixed_today, monkeypatch):
+        fixed_today(date(2026, 11, 27))
+        assert submit(desk).number == "LY2026112700001"
+
+        def broken(**kwargs):
+            raise RuntimeError("audit store down")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(svc, "audit_record", broken)
+            with pytest.raises(RuntimeError):
+                submit(desk)
+        assert ServiceRequest.objects.count() == 1
+        assert submit(desk).number == "LY2026112700002"
+
+    def test_each_day_has_its_own_sequence(self, desk, fixed_today):
+        fixed_today(date(2026, 11, 27))
+        submit(desk)
+        fixed_today(date(2026, 11, 28))
+        assert submit(desk).number == "LY2026112800001"
+
+    def test_it_creates_in_a_fixed_number_of_queries(
+        self, desk, fixed_today, django_assert_num_queries
+    ):
+        fixed_today(date(2026, 11, 27))
+        submit(desk)  # the day's counter row exists from now on
+        with django_assert_num_queries(QUERIES_PER_CREATE):
+            submit(desk)
 
     def test_it_refuses_bad_form_data_and_writes_nothing(self, desk):
         with pytest.raises(ApplicationError, match="发票种类|invoice"):
@@ -342,3 +393,33 @@ class ThreadedConcurrencyTests:
         assert fresh.version == 2 and fresh.events.count() == 2
         winner = next(name for name, outcome in outcomes.items() if outcome == "ok")
         assert fresh.status == {"accept": Status.ACCEPTED, "refuse": Status.REFUSED}[winner]
+
+    def test_concurrent_creates_get_distinct_consecutive_numbers(self, desk, fixed_today):
+        import threading
+
+        from django.db import connection
+
+        fixed_today(date(2026, 11, 27))
+        clients = 8
+        barrier = threading.Barrier(clients)
+        numbers: list[str] = []
+        failures: list[BaseException] = []
+
+        def create():
+            try:
+                barrier.wait()
+                numbers.append(submit(desk).number)
+            except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+                failures.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=create) for _ in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert failures == []
+        assert sorted(numbers) == [f"LY20261127{n:05d}" for n in range(1, clients + 1)]
+        assert RequestEvent.objects.filter(action="create").count() == clients
+        assert RequestNumberCounter.objects.get(day=date(2026, 11, 27)).last == clients

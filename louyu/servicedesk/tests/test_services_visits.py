@@ -1,8 +1,10 @@
+import io
 from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from louyu.core.exceptions import ApplicationError
 from louyu.economy.models import Enterprise
@@ -85,14 +87,13 @@ class VisitRecordTests:
             visits.visit_record(actor=clerk, visit=visit, findings="x")
         visits.visit_check_in(actor=clerk, visit=visit)
         assert visit.checked_in_at is not None
-        png = SimpleUploadedFile(
-            "p.png",
-            bytes.fromhex(
-                "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
-            ),
-            content_type="image/png",
-        )
+        pixel = io.BytesIO()
+        Image.new("RGB", (2, 2), "red").save(pixel, format="PNG")
+        png = SimpleUploadedFile("p.png", pixel.getvalue(), content_type="image/png")
+        not_an_image = SimpleUploadedFile("p.png", b"<script>", content_type="image/png")
+        with pytest.raises(ApplicationError) as refused:
+            visits.visit_record(actor=clerk, visit=visit, findings="x", photos=[png, not_an_image])
+        assert refused.value.code == "image_invalid" and visit.photos.count() == 0
         visits.visit_record(actor=clerk, visit=visit, findings="消防通道堆放杂物", photos=[png])
         assert visit.status == Visit.Status.DONE and visit.photos.count() == 1
         request = visits.visit_finding_to_request(actor=clerk, visit=visit, title="清理消防通道")

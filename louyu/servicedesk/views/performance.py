@@ -1,0 +1,67 @@
+"""Who keeps their promises: satisfaction (好差评) and on-time rates over the requests the user
+oversees, per department, service item, building community and staff member."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from louyu.servicedesk.access import requests_visible_to
+from louyu.servicedesk.models import Level, Rating
+from louyu.servicedesk.selectors import on_time_by, on_time_rate, satisfaction, satisfaction_by
+from louyu.servicedesk.views._queries import has_queue
+
+GROUP_LABELS = {
+    "department": _("By department"),
+    "service_item": _("By service item"),
+    "community": _("By building community"),
+    "handler": _("By staff member"),
+}
+
+
+@login_required
+def performance(request: HttpRequest) -> HttpResponse:
+    if not has_queue(request.user):
+        raise Http404
+    requests = requests_visible_to(request.user)
+    ratings = Rating.objects.filter(request__in=requests)
+    tables: list[dict[str, Any]] = []
+    for group, title in GROUP_LABELS.items():
+        promises = on_time_by(group, requests)
+        rows = [
+            {
+                "label": s.label,
+                "responses": s.total,
+                "satisfaction": s.rate,
+                "bad": s.bad,
+                "on_time": promises.pop(s.key, {}).get("rate"),
+            }
+            for s in satisfaction_by(group, ratings)
+        ]
+        # Groups with deadlines but no ratings yet still show their on-time rate.
+        rows += [
+            {
+                "label": p["label"],
+                "responses": 0,
+                "satisfaction": None,
+                "bad": 0,
+                "on_time": p["rate"],
+            }
+            for p in promises.values()
+        ]
+        tables.append({"key": group, "title": title, "rows": rows})
+    overall = satisfaction(ratings)
+    return render(
+        request,
+        "servicedesk/performance.html",
+        {
+            "overall": overall,
+            "levels": [(label, overall.counts.get(level, 0)) for level, label in Level.choices],
+            "on_time": on_time_rate(requests),
+            "tables": tables,
+        },
+    )
