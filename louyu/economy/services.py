@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -464,17 +464,7 @@ def _rollup_follows(enterprise_id: int, years: set[int] | None = None) -> Iterat
     yield
     # Tax and occupancy writes can change the enterprise's stability grade too.
     warnings_refresh_later([enterprise_id])
-    after = _contributions(enterprise_id, years)
-    deltas = {
-        key: after.get(key, Decimal(0)) - before.get(key, Decimal(0)) for key in before | after
-    }
-    for (building_id, year, definition), delta in sorted(deltas.items()):
-        if not delta:
-            continue
-        row, _ = BuildingYearTax.objects.get_or_create(
-            building_id=building_id, year=year, definition=definition, defaults={"tax": 0}
-        )
-        BuildingYearTax.objects.filter(pk=row.pk).update(tax=F("tax") + delta)
+    _rollup_apply(before, _contributions(enterprise_id, years))
 
 
 def rollup_compute() -> dict[tuple[int, int, str], Decimal]:
@@ -676,7 +666,8 @@ def _rollup_apply(
     before: dict[tuple[int, int, str], Decimal], after: dict[tuple[int, int, str], Decimal]
 ) -> int:
     """Move the rollup rows of the affected (building, year, 口径) keys by after − before, with
-    the rows locked while they change; returns how many rows moved."""
+    the rows locked while they change; returns how many rows moved. The sums are done on
+    Decimals here, not in SQL: SQLite would add them as floats and leave residues."""
     deltas = {
         key: after.get(key, Decimal(0)) - before.get(key, Decimal(0)) for key in before | after
     }

@@ -112,6 +112,11 @@ def _menu(user: Any) -> list[tuple[str | Promise | None, list[Entry]]]:
             [
                 (_("Administration"), existing_path("/admin/"), bool(roles & ADMIN_ROLES)),
                 (
+                    _("Export conversations"),
+                    _reverse("messaging:export"),
+                    Role.AUDIT_ADMIN in roles,
+                ),
+                (
                     _("API documentation"),
                     existing_path("/api/v1/docs/"),
                     bool(roles & STAFF_ROLES),
