@@ -261,11 +261,26 @@ class SubmitForm(forms.Form):
         *args: Any,
         item: ServiceItem | None,
         enterprises: list[tuple[int, str]],
+        staff: bool = False,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         self.item = item
         self.fields["enterprise"].choices = enterprises  # type: ignore[attr-defined]
+        if staff:
+            # Staff record a request met at the counter or taken on the phone, for its requester.
+            self.fields["channel"] = forms.ChoiceField(
+                label=_("Received"),
+                choices=[(c, Channel(c).label) for c in (Channel.COUNTER, Channel.PHONE)],
+            )
+            self.fields["requester_name"] = forms.CharField(
+                label=_("Requester's name"), max_length=50
+            )
+            self.fields["requester_phone"] = forms.RegexField(
+                label=_("Requester's phone"),
+                regex=r"^[0-9+\- ]{7,20}$",
+                error_messages={"invalid": _("Enter a phone number.")},
+            )
         if len(enterprises) == 1:
             self.fields["enterprise"].initial = enterprises[0][0]
             self.fields["enterprise"].widget = forms.HiddenInput()

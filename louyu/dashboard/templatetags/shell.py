@@ -52,6 +52,12 @@ def _has_queue(user: Any) -> bool:
     return has_queue(user)
 
 
+def _is_desk(user: Any) -> bool:
+    from louyu.servicedesk.access import desk_paths
+
+    return bool(desk_paths(user))
+
+
 Entry = tuple[str | Promise, str | None, bool]
 
 
@@ -81,6 +87,11 @@ def _menu(user: Any) -> list[tuple[str | Promise | None, list[Entry]]]:
                 (_("Work queue"), _reverse("servicedesk:queue"), _has_queue(user)),
                 (_("Visits"), _reverse("servicedesk:visits"), _has_queue(user)),
                 (_("Promises kept"), _reverse("servicedesk:performance"), _has_queue(user)),
+                (
+                    _("Record a request"),
+                    _reverse("servicedesk:submit"),
+                    _is_desk(user) and not roles & ENTERPRISE_ROLES,
+                ),
                 (_("My requests"), _reverse("servicedesk:mine"), bool(roles & ENTERPRISE_ROLES)),
                 (
                     _("Submit a request"),

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from louyu.core.models import AuditLog
-from louyu.economy.tests.test_views_investment import VIEWERS, WRITERS, media, stock  # noqa: F401
+from louyu.economy.tests.test_views_investment import VIEWERS, WRITERS, stock  # noqa: F401
 from louyu.testing import assert_access_matrix
 
 

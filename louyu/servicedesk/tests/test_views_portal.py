@@ -48,16 +48,31 @@ class MyRequestsTests:
 
 
 class SubmitTests:
-    def test_it_opens_the_submit_form_to_enterprise_people_only(self, desk):
-        assert_access_matrix(
-            desk.world, "get", SUBMIT, allowed={"enterprise", "employee", "outsider"}
-        )
-        assert_access_matrix(
-            desk.world,
-            "get",
-            f"{SUBMIT}?item={desk.item.code}",
-            allowed={"enterprise", "employee", "outsider"},
-        )
+    def test_it_opens_the_submit_form_to_enterprise_people_and_desk_staff(self, desk):
+        people = {"enterprise", "employee", "outsider", "district", "street", "clerk"}
+        assert_access_matrix(desk.world, "get", SUBMIT, allowed=people)
+        assert_access_matrix(desk.world, "get", f"{SUBMIT}?item={desk.item.code}", allowed=people)
+
+    def test_staff_record_a_counter_request_for_an_enterprise_of_their_community(self, desk):
+        client = desk.world.client_for("clerk")
+        form = {
+            "item": desk.item.code,
+            "enterprise": desk.scopes["enterprise"].pk,
+            "title": "窗口申领发票",
+            "f_invoice_kind": "plain",
+            "channel": "counter",
+            "requester_name": "孙浩然",
+            "requester_phone": "13905710001",
+        }
+        choices = client.get(SUBMIT, {"item": desk.item.code}).context["form"]["enterprise"]
+        assert [name for _pk, name in choices.field.choices] == ["杭州坤和科技有限公司"]
+        other = {**form, "enterprise": desk.scopes["other_enterprise"].pk}
+        assert client.post(f"{SUBMIT}?item={desk.item.code}", other).status_code == 400
+        response = client.post(f"{SUBMIT}?item={desk.item.code}", form)
+        assert response.status_code == 302
+        req = ServiceRequest.objects.get()
+        assert (req.channel, req.requester, req.requester_name) == ("counter", None, "孙浩然")
+        assert req.created_by == desk.clerk
 
     def test_it_lists_the_five_categories_and_shows_the_item_checklist_and_fields(self, desk):
         client = desk.world.client_for("enterprise")

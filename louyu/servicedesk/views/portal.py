@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from louyu.core.exceptions import ApplicationError
 from louyu.economy.models import Enterprise
-from louyu.servicedesk.access import member_enterprise_ids
+from louyu.servicedesk.access import desk_paths, member_enterprise_ids
 from louyu.servicedesk.forms import SubmitForm
 from louyu.servicedesk.models import Category, Channel, ServiceItem
 from louyu.servicedesk.services.requests import request_create
@@ -63,11 +64,19 @@ def submit(request: HttpRequest) -> HttpResponse:
     its checklist and fields; POST creates the request through `request_create`."""
     user = request.user
     ids = member_enterprise_ids(user)
-    if not ids:
+    # Desk staff without an enterprise of their own record requests for the enterprises of
+    # their communities (at the counter, from a phone call).
+    staff = not ids and bool(desk_paths(user))
+    if ids:
+        choices = Enterprise.objects.filter(pk__in=ids)
+    elif staff:
+        scope = Q()
+        for path in desk_paths(user):
+            scope |= Q(building__path__startswith=path)
+        choices = Enterprise.objects.filter(scope, status=Enterprise.Status.OPERATING)
+    else:
         raise Http404
-    enterprises = list(
-        Enterprise.objects.filter(pk__in=ids).order_by("name").values_list("pk", "name")
-    )
+    enterprises = list(choices.order_by("search_names").values_list("pk", "name"))
     code = request.GET.get("item") or request.POST.get("item") or ""
     item = None
     if code and code != "other":
@@ -80,21 +89,24 @@ def submit(request: HttpRequest) -> HttpResponse:
             raise Http404
     if not code:
         return render(request, "servicedesk/submit_choose.html", {"groups": _catalog()})
-    form = SubmitForm(request.POST or None, item=item, enterprises=enterprises)
+    form = SubmitForm(request.POST or None, item=item, enterprises=enterprises, staff=staff)
     error = None
     if request.method == "POST" and form.is_valid():
         enterprise = Enterprise.objects.select_related("building").get(
             pk=form.cleaned_data["enterprise"]
         )
         mobile = "Mobi" in request.headers.get("User-Agent", "")
+        channel = Channel.MOBILE if mobile else Channel.WEB
         try:
             created = request_create(
                 actor=user,
-                requester=user,
+                requester=None if staff else user,
+                requester_name=form.cleaned_data.get("requester_name", ""),
+                requester_phone=form.cleaned_data.get("requester_phone", ""),
                 enterprise=enterprise,
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
-                channel=Channel.MOBILE if mobile else Channel.WEB,
+                channel=form.cleaned_data["channel"] if staff else channel,
                 service_item=item,
                 urgent=form.cleaned_data.get("urgent", False),
                 form_data=form.form_data(),

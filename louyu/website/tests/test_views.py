@@ -132,6 +132,7 @@ class CatalogTests:
         )
         text = client.get(reverse("website:catalog_item", args=[item.code])).content.decode()
         assert "营业执照副本" in text and "变更申请书" in text and "市场监管局" in text
+        assert f"{reverse('servicedesk:submit')}?item=licence-change" in text
         item.is_active = False
         item.save()
         assert client.get(reverse("website:catalog_item", args=[item.code])).status_code == 404
