@@ -101,10 +101,11 @@ def no_horizontal_scroll(page) -> bool:
 def walk_the_dashboard(shell, world) -> None:
     page = shell.page
     shell.login("district")
-    link = page.locator("#louyu-nav").get_by_role("link", name="经济驾驶舱")
-    if not link.is_visible():
+    menu = page.get_by_role("button", name="楼宇经济")
+    if not menu.is_visible():
         page.get_by_role("button", name="菜单").click()
-    link.click()
+    menu.click()
+    page.locator("#louyu-nav").get_by_role("link", name="经济驾驶舱").click()
     page.wait_for_url(re.compile(r"/economy/"))
     shell.check()
     expect(page.locator("main h1")).to_have_text("经济驾驶舱")

@@ -96,6 +96,7 @@ class SmallScreenTests:
         expect(user_menu).to_be_hidden()
         page.get_by_role("button", name="菜单").click()
         expect(user_menu).to_be_visible()
+        page.get_by_role("button", name="系统").click()
         expect(page.get_by_role("link", name="后台管理")).to_be_visible()
         shell.check()
         page.get_by_role("button", name="English").click()

@@ -1039,3 +1039,5 @@ def presence_touch(*, user_id: int) -> None:
     from django.core.cache import cache
 
     cache.set(f"messaging:presence:{user_id}", 1, selectors.PRESENCE_TTL)
+    # "Away" on the chat page: seen within the last quarter of an hour (views.AWAY_TTL).
+    cache.set(f"messaging:seen:{user_id}", 1, 15 * 60)

@@ -46,6 +46,9 @@
   var pendingFiles = [];
   var typingTimers = {};
   var composingEndedAt = 0;
+  var mentionActive = 0;
+  var dialogTarget = null; // {message: id} or {user: id, name: ...} for the open dialog
+  var noticeTimer = null;
 
   var list = document.getElementById("chat-list");
   var pane = document.getElementById("chat-messages");
@@ -55,6 +58,63 @@
   var errorBox = document.getElementById("chat-error");
   var statusBox = document.getElementById("chat-status");
   var typingBox = document.getElementById("chat-typing");
+  var noticeBox = document.getElementById("chat-notice");
+  var peopleBox = document.getElementById("chat-people");
+  var peopleList = document.getElementById("chat-people-list");
+  var peopleToggle = document.getElementById("chat-people-toggle");
+  var mentionBox = document.getElementById("chat-mentions");
+
+  function format(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, key) {
+      return values[key] === undefined ? all : String(values[key]);
+    });
+  }
+
+  // A short message in the page's status region; with a conversation, a button to go there.
+  function notice(message, conversationId) {
+    noticeBox.textContent = message;
+    if (conversationId) {
+      var go = el("button", "btn btn-link btn-sm p-0 ms-2 align-baseline", text.textGo);
+      go.type = "button";
+      go.dataset.conversation = String(conversationId);
+      noticeBox.appendChild(go);
+    }
+    noticeBox.hidden = false;
+    window.clearTimeout(noticeTimer);
+    noticeTimer = window.setTimeout(function () {
+      noticeBox.hidden = true;
+    }, 8000);
+  }
+
+  function setMentions(conversationId, count) {
+    var item = listItem(conversationId);
+    if (!item) {
+      return;
+    }
+    var badge = item.querySelector(".chat-mention-badge");
+    badge.dataset.mentions = String(count);
+    badge.firstChild.nodeValue = "@" + count;
+    badge.hidden = count <= 0;
+  }
+
+  function bumpMentions(conversationId) {
+    var item = listItem(conversationId);
+    var badge = item && item.querySelector(".chat-mention-badge");
+    if (badge) {
+      setMentions(conversationId, (parseInt(badge.dataset.mentions, 10) || 0) + 1);
+    }
+  }
+
+  function presenceText(state) {
+    return state === "online" ? text.textOnline : state === "away" ? text.textAway : text.textOfflineState;
+  }
+
+  function setPresence(userId, state) {
+    document.querySelectorAll('.chat-presence[data-user="' + userId + '"]').forEach(function (dot) {
+      dot.dataset.state = state;
+      dot.firstChild.textContent = presenceText(state);
+    });
+  }
 
   function csrf() {
     var meta = document.querySelector('meta[name="csrf-token"]');
@@ -73,7 +133,9 @@
       if (response.status === 204) {
         return null;
       }
-      return response.json().then(function (data) {
+      // 201 without a body (a report) is a success too.
+      return response.text().then(function (body) {
+        var data = body ? JSON.parse(body) : null;
         if (!response.ok) {
           var error = new Error((data && data.error && data.error.message) || response.statusText);
           error.status = response.status;
@@ -130,7 +192,8 @@
 
   function render(message) {
     var existing = document.getElementById("m" + message.id);
-    var item = el("li", "chat-message" + (message.sender === me ? " mine" : ""));
+    var mentionsMe = (message.mentions || []).indexOf(me) >= 0 && !message.deleted;
+    var item = el("li", "chat-message" + (message.sender === me ? " mine" : "") + (mentionsMe ? " mention-me" : ""));
     item.id = "m" + message.id;
     item.dataset.id = String(message.id);
     var meta = el("div", "chat-meta");
@@ -139,6 +202,9 @@
     meta.appendChild(document.createTextNode(" " + time.toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" })));
     if (message.edited_at) {
       meta.appendChild(document.createTextNode(" · " + text.textEdited));
+    }
+    if (mentionsMe) {
+      meta.appendChild(el("span", "badge text-bg-warning ms-1 chat-mention-tag", "@ " + text.textMentionsMe));
     }
     if (message.escalated) {
       meta.appendChild(el("span", "badge text-bg-warning ms-1", text.textEscalated));
@@ -227,6 +293,10 @@
     if (message.conversation !== current) {
       if (message.sender !== me) {
         bumpUnread(message.conversation);
+        // Counted from the message itself, so messages caught up after a reconnect count too.
+        if ((message.mentions || []).indexOf(me) >= 0 && !message.deleted) {
+          bumpMentions(message.conversation);
+        }
       }
       return;
     }
@@ -272,13 +342,24 @@
       if (active) {
         a.setAttribute("aria-current", "true");
         title.textContent = a.dataset.title;
+        // A direct conversation: the others' presence dots next to the title, kept live.
+        a.querySelectorAll(".chat-presence").forEach(function (dot) {
+          title.insertBefore(dot.cloneNode(true), title.firstChild);
+        });
         currentKind = a.dataset.kind;
-        moderator = a.dataset.role === "moderator";
+        moderator = a.dataset.moderator === "true" || a.dataset.role === "moderator";
       } else {
         a.removeAttribute("aria-current");
       }
     });
     composer.hidden = false;
+    setMentions(conversationId, 0);
+    peopleToggle.hidden = false;
+    mentionBox.hidden = true;
+    members = [];
+    if (!peopleBox.hidden) {
+      loadPeople();
+    }
     window.dispatchEvent(new CustomEvent("chat:open"));
     request("GET", api + "conversations/" + conversationId + "/messages/?limit=50").then(function (messages) {
       if (current !== conversationId) {
@@ -289,8 +370,10 @@
       }
       messages.forEach(accept);
     });
-    request("GET", api + "conversations/" + conversationId + "/members/").then(function (data) {
-      members = data;
+    request("GET", "/messaging/" + conversationId + "/mention-candidates/").then(function (data) {
+      if (current === conversationId) {
+        members = data;
+      }
     });
   }
 
@@ -313,6 +396,21 @@
         }
       } else if (data.type === "chat.typing" && data.conversation === current) {
         showTyping(data);
+      } else if (data.type === "chat.mention") {
+        if (data.conversation !== current) {
+          var item = listItem(data.conversation);
+          notice(format(text.textMentioned, { name: data.from, conversation: item ? item.dataset.title : "" }), data.conversation);
+        }
+      } else if (data.type === "chat.muted") {
+        var mutedItem = listItem(data.conversation);
+        var where = mutedItem ? mutedItem.dataset.title : "";
+        notice(data.until
+          ? format(text.textYouAreMuted, { conversation: where, until: new Date(data.until).toLocaleString("zh-CN", { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" }) })
+          : format(text.textYouAreUnmuted, { conversation: where }));
+      } else if (data.type === "chat.report") {
+        notice(text.textReportArrived, data.conversation);
+      } else if (data.type === "chat.joined" && !listItem(data.conversation)) {
+        refreshList();
       } else if (data.type === "chat.reset") {
         window.location.reload();
       }
@@ -325,8 +423,26 @@
     });
   }
 
+  // A conversation opened with me elsewhere: take the server's list (titles, badges, presence).
+  function refreshList() {
+    fetch("/messaging/", { credentials: "same-origin" }).then(function (response) {
+      return response.text();
+    }).then(function (html) {
+      var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("chat-list");
+      if (!fresh) {
+        return;
+      }
+      list.innerHTML = fresh.innerHTML;
+      var item = current === null ? null : listItem(current);
+      if (item) {
+        item.classList.add("active");
+        item.setAttribute("aria-current", "true");
+      }
+    });
+  }
+
   function showTyping(data) {
-    typingBox.textContent = data.name + " " + text.textTyping;
+    typingBox.textContent = format(text.textTypingFormat, { name: data.name });
     window.clearTimeout(typingTimers[data.user]);
     typingTimers[data.user] = window.setTimeout(function () {
       typingBox.textContent = "";
@@ -334,10 +450,29 @@
   }
 
   window.setInterval(function () {
+    // A visible tab keeps its user online; a hidden one only keeps the connection (→ away).
     if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify({ type: document.hidden ? "idle" : "ping" }));
+    }
+    refreshPresence();
+  }, 25000);
+
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && socket && socket.readyState === WebSocket.OPEN) {
       socket.send(JSON.stringify({ type: "ping" }));
     }
-  }, 25000);
+  });
+
+  function refreshPresence() {
+    request("GET", "/messaging/presence/").then(function (states) {
+      Object.keys(states).forEach(function (userId) {
+        setPresence(userId, states[userId]);
+      });
+    }).catch(function () {});
+    if (!peopleBox.hidden) {
+      loadPeople(true);
+    }
+  }
 
   // --- composer ---------------------------------------------------------------------------
   function send() {
@@ -349,7 +484,10 @@
       body: body,
       client_id: clientId(),
       reply_to: replyTo,
-      mentions: Object.keys(mentionIds).map(Number),
+      mentions: Object.keys(mentionIds).map(Number).filter(function (id) {
+        var m = members.filter(function (x) { return x.id === id; })[0];
+        return m && body.indexOf("@" + m.name) >= 0;
+      }),
       attachments: pendingFiles.map(function (f) { return f.id; }),
     };
     var conversationId = current;
@@ -392,11 +530,27 @@
   });
 
   input.addEventListener("keydown", function (event) {
-    if (event.key !== "Enter" || event.shiftKey) {
-      return;
-    }
     // An IME is choosing a candidate: Enter confirms it and must not send (Zulip #22062).
     if (event.isComposing || event.keyCode === 229 || Date.now() - composingEndedAt < 50) {
+      return;
+    }
+    var choices = mentionBox.hidden ? [] : mentionBox.querySelectorAll(".chat-mention-choice");
+    if (choices.length && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+      event.preventDefault();
+      mentionActive = (mentionActive + (event.key === "ArrowDown" ? 1 : choices.length - 1)) % choices.length;
+      highlightChoice(choices);
+      return;
+    }
+    if (choices.length && (event.key === "Enter" || event.key === "Tab")) {
+      event.preventDefault();
+      chooseMention(choices[mentionActive] || choices[0]);
+      return;
+    }
+    if (choices.length && event.key === "Escape") {
+      mentionBox.hidden = true;
+      return;
+    }
+    if (event.key !== "Enter" || event.shiftKey) {
       return;
     }
     event.preventDefault();
@@ -414,21 +568,24 @@
   });
 
   function mentionSuggest() {
-    var box = document.getElementById("chat-mentions");
+    var box = mentionBox;
     var upto = input.value.slice(0, input.selectionStart);
     var match = /@([^\s@]*)$/.exec(upto);
     box.textContent = "";
+    mentionActive = 0;
     if (!match) {
       box.hidden = true;
       return;
     }
-    var needle = match[1];
+    var needle = match[1].toLowerCase();
+    // By name, by pinyin initials (zt → 周婷婷) or by full spelling (zhou).
     var hits = members.filter(function (m) {
-      return m.id !== me && m.name.indexOf(needle) >= 0;
+      return m.id !== me && (m.name.toLowerCase().indexOf(needle) >= 0 ||
+        (m.initials || "").indexOf(needle) === 0 || (m.spelling || "").indexOf(needle) === 0);
     }).slice(0, 8);
     hits.forEach(function (m) {
       var li = el("li");
-      var button = el("button", "btn btn-sm btn-light chat-mention-choice", m.name);
+      var button = el("button", "btn btn-sm btn-light chat-mention-choice", "@" + m.name);
       button.type = "button";
       button.dataset.user = String(m.id);
       button.dataset.name = m.name;
@@ -436,19 +593,33 @@
       box.appendChild(li);
     });
     box.hidden = hits.length === 0;
+    highlightChoice(box.querySelectorAll(".chat-mention-choice"));
   }
 
-  document.getElementById("chat-mentions").addEventListener("click", function (event) {
-    var button = event.target.closest(".chat-mention-choice");
-    if (!button) {
-      return;
-    }
+  function highlightChoice(choices) {
+    Array.prototype.forEach.call(choices, function (choice, index) {
+      choice.classList.toggle("active", index === mentionActive);
+      choice.setAttribute("aria-current", index === mentionActive ? "true" : "false");
+    });
+  }
+
+  // Inserts "@名字 " (what the message shows) and remembers the id (what the service keeps).
+  function chooseMention(button) {
     var upto = input.value.slice(0, input.selectionStart);
     var rest = input.value.slice(input.selectionStart);
-    input.value = upto.replace(/@([^\s@]*)$/, "@" + button.dataset.name + " ") + rest;
+    var before = upto.replace(/@([^\s@]*)$/, "@" + button.dataset.name + " ");
+    input.value = before + rest;
+    input.setSelectionRange(before.length, before.length);
     mentionIds[button.dataset.user] = true;
-    this.hidden = true;
+    mentionBox.hidden = true;
     input.focus();
+  }
+
+  mentionBox.addEventListener("click", function (event) {
+    var button = event.target.closest(".chat-mention-choice");
+    if (button) {
+      chooseMention(button);
+    }
   });
 
   document.getElementById("chat-file").addEventListener("change", function () {
@@ -486,18 +657,11 @@
       return;
     }
     if (event.target.closest(".chat-report-button")) {
-      var reason = window.prompt(text.textReportReason);
-      if (reason) {
-        request("POST", api + "messages/" + id + "/report/", { reason: reason }).catch(function (error) {
-          errorBox.textContent = error.message;
-        });
-      }
+      openDialog("chat-report-dialog", { message: id }, quoteOf(item));
       return;
     }
     if (event.target.closest(".chat-remove-button")) {
-      request("POST", api + "messages/" + id + "/remove/", {}).then(render).catch(function (error) {
-        errorBox.textContent = error.message;
-      });
+      openDialog("chat-remove-dialog", { message: id }, quoteOf(item));
       return;
     }
     if (event.target.closest(".chat-to-request-button")) {
@@ -516,6 +680,138 @@
     }
   });
 
+  function quoteOf(item) {
+    var sender = item.querySelector(".chat-meta strong");
+    return (sender ? sender.textContent + "：" : "") + item.querySelector(".chat-body").textContent.slice(0, 80);
+  }
+
+  // --- moderation dialogs (native <dialog>: focus is trapped and Escape closes) -------------
+  function openDialog(id, target, quote) {
+    var dialog = document.getElementById(id);
+    dialogTarget = target;
+    var form = dialog.querySelector("form");
+    form.reset();
+    dialog.querySelector(".chat-dialog-error").textContent = "";
+    dialog.querySelector(".chat-dialog-quote").textContent = quote;
+    dialog.showModal();
+  }
+
+  document.querySelectorAll(".chat-dialog").forEach(function (dialog) {
+    var form = dialog.querySelector("form");
+    dialog.querySelector(".chat-dialog-cancel").addEventListener("click", function () {
+      dialog.close();
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var action = form.dataset.action;
+      var target = dialogTarget;
+      var errorLine = dialog.querySelector(".chat-dialog-error");
+      var reason = form.elements.reason.value.trim();
+      var done;
+      if (action === "report") {
+        done = request("POST", api + "messages/" + target.message + "/report/", { reason: reason }).then(function () {
+          notice(text.textReported);
+        });
+      } else if (action === "remove") {
+        done = request("POST", api + "messages/" + target.message + "/remove/", { reason: reason }).then(function (message) {
+          render(message);
+          notice(text.textRemovedDone);
+        });
+      } else {
+        var minutes = parseInt(form.elements.minutes.value, 10);
+        done = request("POST", api + "conversations/" + current + "/mute/", { user: target.user, minutes: minutes, reason: reason }).then(function () {
+          notice(minutes > 0 ? format(text.textMutedDone, { name: target.name, minutes: minutes }) : format(text.textUnmutedDone, { name: target.name }));
+          loadPeople();
+        });
+      }
+      done.then(function () {
+        dialog.close();
+      }).catch(function (error) {
+        errorLine.textContent = error.message;
+      });
+    });
+  });
+
+  // --- people: presence, direct messages, mutes ---------------------------------------------
+  var peopleTimer = null;
+  // dotsOnly: refresh the presence dots and keep the rows (and what is ticked) as they are.
+  function loadPeople(dotsOnly) {
+    if (current === null) {
+      return;
+    }
+    var conversationId = current;
+    var q = document.getElementById("chat-people-q").value.trim();
+    fetch("/messaging/" + conversationId + "/people/?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+      .then(function (response) {
+        return response.ok ? response.text() : "";
+      })
+      .then(function (html) {
+        if (current !== conversationId || !html) {
+          return;
+        }
+        if (dotsOnly === true && peopleList.firstChild) {
+          new DOMParser().parseFromString(html, "text/html").querySelectorAll(".chat-presence").forEach(function (dot) {
+            setPresence(dot.dataset.user, dot.dataset.state);
+          });
+          return;
+        }
+        peopleList.innerHTML = html; // rendered and escaped by the server
+      });
+  }
+
+  peopleToggle.addEventListener("click", function () {
+    peopleBox.hidden = !peopleBox.hidden;
+    peopleToggle.setAttribute("aria-expanded", peopleBox.hidden ? "false" : "true");
+    if (!peopleBox.hidden) {
+      loadPeople();
+    }
+  });
+
+  document.getElementById("chat-people-q").addEventListener("input", function () {
+    window.clearTimeout(peopleTimer);
+    peopleTimer = window.setTimeout(function () {
+      loadPeople(false);
+    }, 250);
+  });
+
+  function openDirect(users) {
+    request("POST", api + "direct/", { users: users }).then(function (conversation) {
+      if (listItem(conversation.id)) {
+        window.location.hash = "c" + conversation.id;
+        open(conversation.id);
+      } else {
+        // A new conversation: the page lists it with its members' names and presence.
+        window.location.assign("/messaging/?new=" + conversation.id + "#c" + conversation.id);
+      }
+    }).catch(function (error) {
+      notice(error.message);
+    });
+  }
+
+  peopleList.addEventListener("click", function (event) {
+    var direct = event.target.closest(".chat-direct-button");
+    if (direct) {
+      openDirect([parseInt(direct.dataset.user, 10)]);
+      return;
+    }
+    var mute = event.target.closest(".chat-mute-button");
+    if (mute) {
+      openDialog("chat-mute-dialog", { user: parseInt(mute.dataset.user, 10), name: mute.dataset.name }, mute.dataset.name);
+    }
+  });
+
+  peopleList.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var picked = Array.prototype.map.call(peopleList.querySelectorAll(".chat-person-pick:checked"), function (box) {
+      return parseInt(box.value, 10);
+    });
+    if (!picked.length) {
+      notice(text.textChoosePeople);
+      return;
+    }
+    openDirect(picked);
+  });
+
   function openFromLink(event) {
     var link = event.target.closest("[data-conversation]");
     if (!link) {
@@ -526,6 +822,12 @@
   }
   list.addEventListener("click", openFromLink);
   document.getElementById("chat-search-results").addEventListener("click", openFromLink);
+  noticeBox.addEventListener("click", function (event) {
+    if (event.target.closest("[data-conversation]")) {
+      noticeBox.hidden = true;
+      openFromLink(event);
+    }
+  });
 
   connect();
   var hash = /^#c(\d+)$/.exec(window.location.hash);
