@@ -155,6 +155,59 @@ def _check_header(
             )
 
 
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or (type(value) is str and not value.strip())
+
+
+# A column's parser is a pure function of the cell, so a column of few distinct values (types,
+# yes/no, industry codes, buildings, dates) is parsed once per value. Columns that turn out to be
+# mostly distinct (codes, names) stop caching after the first rows.
+CACHE_PROBE_ROWS = 2000
+CACHE_MAX_DISTINCT = 500
+
+
+class _Failure(str):
+    """A cached cell error (its reason)."""
+
+
+def _parse_column(
+    f: Any, column: int, rows: list[list[Any]], values: list[dict[str, Any]], numbers: list[int]
+) -> tuple[list[tuple[int, str, str]], list[int]]:
+    """Parse one column of every row into `values[i][f.name]`: (errors, indexes of empty cells)."""
+    errors: list[tuple[int, str, str]] = []
+    empty: list[int] = []
+    name, parse, header = f.name, f.parse, f.header
+    cache: dict[tuple[type, Any], Any] | None = {}
+    for i, row in enumerate(rows):
+        value = row[column] if column < len(row) else None
+        if value is None or value == "" or (type(value) is str and not value.strip()):
+            empty.append(i)
+            continue
+        if cache is not None:
+            key = (type(value), value)
+            parsed = cache.get(key, cache)
+            if parsed is cache:
+                try:
+                    parsed = parse(value)
+                except CellError as exc:
+                    parsed = _Failure(exc)
+                cache[key] = parsed
+                if i == CACHE_PROBE_ROWS and len(cache) > CACHE_MAX_DISTINCT:
+                    cache = None
+            if type(parsed) is _Failure:
+                errors.append((numbers[i], header, str(parsed)))
+            elif type(parsed) is list:
+                values[i][name] = list(parsed)  # a row's own copy (name lists)
+            else:
+                values[i][name] = parsed
+            continue
+        try:
+            values[i][name] = parse(value)
+        except CellError as exc:
+            errors.append((numbers[i], header, str(exc)))
+    return errors, empty
+
+
 def _parse_rows(
     spec: Spec,
     grid: Grid,
@@ -163,36 +216,30 @@ def _parse_rows(
     result: ImportResult,
     progress: Progress | None,
 ) -> list[Parsed]:
-    columns = sorted(matches.items())
-    parsed: list[Parsed] = []
-    errors = result.errors
+    """Every non-blank data row parsed, column by column (each cell's error collected)."""
     data = grid.rows[index + 1 :]
     total = len(data)
-    required = [f for f in spec.fields if f.required]
-    present = {f.name for f in matches.values()}
+    rows: list[list[Any]] = []
+    numbers: list[int] = []
     for offset, row in enumerate(data):
-        if progress is not None and offset % 2000 == 0:
-            progress("checking", offset, total)
-        if all(v is None or v == "" or (type(v) is str and not v.strip()) for v in row):
+        first = row[0] if row else None
+        if not (type(first) is str and first and not first.isspace()) and all(
+            _blank(v) for v in row
+        ):
             continue
-        number = index + 2 + offset
-        values: dict[str, Any] = {}
-        failed = set()
-        width = len(row)
-        for column, f in columns:
-            value = row[column] if column < width else None
-            if value is None or value == "" or (type(value) is str and not value.strip()):
-                continue
-            try:
-                values[f.name] = f.parse(value)
-            except CellError as exc:
-                errors.append((number, f.header, str(exc)))
-                failed.add(f.name)
-        for f in required:
-            if f.name in present and f.name not in values and f.name not in failed:
-                errors.append((number, f.header, _("This cell is required.")))
-        parsed.append(Parsed(row=number, values=values))
-    return parsed
+        rows.append(row)
+        numbers.append(index + 2 + offset)
+    values: list[dict[str, Any]] = [{} for _ in rows]
+    columns = sorted(matches.items())
+    for done, (column, f) in enumerate(columns):
+        if progress is not None:
+            progress("checking", total * done // len(columns), total)
+        errors, empty = _parse_column(f, column, rows, values, numbers)
+        result.errors.extend(errors)
+        if f.required:
+            required = _("This cell is required.")
+            result.errors.extend((numbers[i], f.header, required) for i in empty)
+    return [Parsed(row=number, values=v) for number, v in zip(numbers, values, strict=True)]
 
 
 def _check_duplicates(spec: Spec, rows: list[Parsed], result: ImportResult) -> list[Parsed]:

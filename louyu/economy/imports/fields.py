@@ -13,7 +13,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from stdnum.cn import uscc
 
 from louyu.lib.identifiers import credit_code_normalize
 
@@ -201,15 +200,28 @@ def choice(options: Mapping[str, str]) -> Parser:
     return parse
 
 
-CODE_SHAPE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
+CODE_SHAPE = re.compile(r"[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}")  # as stdnum: 8 digits first
+# GB 32100's check character, as stdnum.cn.uscc computes it, from a lookup table: stdnum's
+# `calc_check_digit` cleans the text and searches the alphabet per character, ~25 µs a code.
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_VALUES = {c: i for i, c in enumerate(USCC_ALPHABET)}
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_check_digit(first17: str) -> str:
+    """The 18th character of a credit code whose first 17 are `first17` (alphabet characters)."""
+    values = USCC_VALUES
+    total = sum(values[c] * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[-total % 31]
 
 
 def credit_code(value: Any) -> str:
     if type(value) is str:
-        # The common case (18 clean characters) checked by stdnum's check digit alone; anything
-        # else goes through its full validation for the same verdict and the error message.
+        # The common case (18 clean characters) checked by the check character alone (as
+        # stdnum computes it); anything else goes through stdnum's full validation for the
+        # same verdict and the error message.
         code = value.strip().upper()
-        if CODE_SHAPE.fullmatch(code) and uscc.calc_check_digit(code[:17]) == code[17]:
+        if CODE_SHAPE.fullmatch(code) and uscc_check_digit(code[:17]) == code[17]:
             return code
     raw = identifier(40)(value)
     try:

@@ -102,6 +102,26 @@ class EnterpriseImportTests:
         assert again.counts == {"created": 0, "updated": 0, "unchanged": 3, "total": 3}
         assert AuditLog.objects.count() == audits  # no audit noise for unchanged rows
 
+    def test_it_gives_every_new_enterprise_its_id_search_names_and_audit(
+        self, economy, tmp_path, monkeypatch
+    ):
+        from louyu.economy import services
+        from louyu.lib.pinyin import search_names
+
+        # Chunks of 4 names: the worker thread's pinyin, several chunks ahead of the writes.
+        monkeypatch.setattr(services._SearchNamesAhead, "CHUNK", 4)
+        rows = enterprise_rows(11)
+        rows[5][1] = "重庆长乐银行有限公司"
+        result = run("enterprises", xlsx(tmp_path / "many.xlsx", [ENTERPRISE_HEADER, *rows]))
+        assert result.ok and result.counts["created"] == 11
+        created = Enterprise.objects.filter(credit_code__in=[code(i) for i in range(1, 12)])
+        assert {e.credit_code: e.search_names for e in created} == {
+            row[0]: search_names(row[1]) for row in rows
+        }
+        assert "chongqingchangleyinhang" in created.get(credit_code=code(6)).search_names
+        audit = AuditLog.objects.get(action="enterprise.import")
+        assert audit.after["created_ids"] == sorted(e.pk for e in created)
+
     def test_it_updates_changed_rows_and_keeps_the_former_name(self, economy, tmp_path):
         run("enterprises", xlsx(tmp_path / "a.xlsx", [ENTERPRISE_HEADER, *enterprise_rows(2)]))
         rows = enterprise_rows(2)
@@ -416,3 +436,32 @@ class EnterprisePropertyTests:
             "total": len(rows),
         }
         assert AuditLog.objects.count() == audits
+
+
+class CreditCodeTests:
+    ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.text(alphabet=ALPHABET, min_size=17, max_size=17))
+    def test_its_check_character_is_stdnums(self, first17):
+        from louyu.economy.imports.fields import uscc_check_digit
+
+        assert uscc_check_digit(first17) == uscc.calc_check_digit(first17)
+
+    @settings(max_examples=500, deadline=None)
+    @given(
+        st.one_of(
+            st.text(alphabet=ALPHABET + "abcz IO-", min_size=16, max_size=20),
+            st.text(alphabet=ALPHABET, min_size=17, max_size=17).map(
+                lambda s: s + uscc.calc_check_digit(s)
+            ),
+        )
+    )
+    def test_it_accepts_exactly_what_stdnum_accepts(self, value):
+        from louyu.economy.imports.fields import CellError, credit_code
+
+        try:
+            got = credit_code(value)
+        except CellError:
+            got = None
+        assert got == (uscc.compact(value) if uscc.is_valid(value) else None)

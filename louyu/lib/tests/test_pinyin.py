@@ -1,8 +1,26 @@
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pypinyin import Style, lazy_pinyin
 
 from louyu.lib.pinyin import initials, pinyin_sort_key, search_names, search_terms, spelling
+
+COMPANY_CHARACTERS = "杭州华信达通恒泰科技网络贸易咨询投资管理有限公司银行重庆长乐AB 1·"
+
+
+def _expected(names):
+    """What `search_names` must give, built with pypinyin's lazy_pinyin name by name."""
+    tokens = []
+    for name in (n.strip() for n in names):
+        if not name:
+            continue
+        for token in (
+            "".join("".join(lazy_pinyin(name)).split()).lower(),
+            "".join("".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).split()).lower(),
+            "".join(name.split()).lower(),
+        ):
+            if token and token not in tokens:
+                tokens.append(token)
+    return " ".join(tokens)
 
 
 class PinyinTests:
@@ -35,15 +53,16 @@ class PinyinTests:
     @given(st.lists(st.text(alphabet="坤和中心银行重庆长乐ABC abc12 　·", max_size=12), max_size=3))
     def test_it_matches_pypinyins_plain_conversion(self, names):
         """The cached, segment-once conversion gives what lazy_pinyin gives name by name."""
-        tokens = []
-        for name in (n.strip() for n in names):
-            if not name:
-                continue
-            for token in (
-                "".join("".join(lazy_pinyin(name)).split()).lower(),
-                "".join("".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).split()).lower(),
-                "".join(name.split()).lower(),
-            ):
-                if token and token not in tokens:
-                    tokens.append(token)
-        assert search_names(*names) == " ".join(tokens)
+        assert search_names(*names) == _expected(names)
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.lists(
+            st.text(alphabet=COMPANY_CHARACTERS, max_size=16),
+            max_size=3,
+        )
+    )
+    @example(["心长乐"])  # 心长 is a prefix of a phrase, not a phrase: 心 / 长乐
+    def test_it_matches_pypinyin_on_company_names(self, names):
+        """The suffix-cached segmentation cuts names exactly as pypinyin's mmseg does."""
+        assert search_names(*names) == _expected(names)

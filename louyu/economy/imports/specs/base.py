@@ -69,27 +69,31 @@ class Buildings:
             "pk", "name", "parent_id", "path"
         ):
             self.by_name[name].append((pk, communities.get(parent_id, ""), path))
+        self._found: dict[tuple[str, str | None], tuple[int, str] | str] = {}
 
     def find(
         self, row: Parsed, ctx: Context, errors: list[RowError], header: str
     ) -> tuple[int, str] | None:
-        name = row.values["building"]
-        community = row.values.get("community")
+        """(id, path) of the row's building, or None with the reason added to `errors`. The
+        outcome is kept per (name, community): a file names the same buildings many times."""
+        key = (row.values["building"], row.values.get("community"))
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._lookup(*key, ctx)
+        if isinstance(found, str):
+            errors.append((row.row, header, found))
+            return None
+        return found
+
+    def _lookup(self, name: str, community: str | None, ctx: Context) -> tuple[int, str] | str:
         found = [b for b in self.by_name.get(name, []) if community in (None, b[1])]
         found = [b for b in found if ctx.covers(b[2])]
         if not found:
-            errors.append((row.row, header, _("No building named “%(name)s”.") % {"name": name}))
-            return None
+            return _("No building named “%(name)s”.") % {"name": name}
         if len(found) > 1:
-            errors.append(
-                (
-                    row.row,
-                    header,
-                    _("Several buildings are named “%(name)s”: fill in the building community.")
-                    % {"name": name},
-                )
-            )
-            return None
+            return _("Several buildings are named “%(name)s”: fill in the building community.") % {
+                "name": name
+            }
         return found[0][0], found[0][2]
 
 

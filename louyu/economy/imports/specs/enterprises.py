@@ -70,7 +70,10 @@ def resolve_enterprises(
     out = []
     for row in rows:
         v = row.values
-        values = {k: x for k, x in v.items() if k not in ("industry", "building", "community")}
+        values = dict(v)
+        values.pop("industry", None)
+        values.pop("building", None)
+        values.pop("community", None)
         bad = False
         if "industry" in v:
             code = v["industry"].upper()
