@@ -434,27 +434,23 @@ def _contributions(
     enterprise_id: int, years: set[int] | None = None
 ) -> dict[tuple[int, int, str], Decimal]:
     """What one enterprise adds to the rollup now (optionally only in some years)."""
-    spans = [
-        Span(*row)
-        for row in Occupancy.objects.filter(enterprise_id=enterprise_id).values_list(
-            "pk", "building_id", "start", "end", "area"
+    return _contributions_many([enterprise_id], years)
+
+
+def _attributed(
+    spans: dict[int, list[Span]], lines: dict[int, list[TaxLine]], real_estate: set[int]
+) -> dict[tuple[int, int, str], Decimal]:
+    """The rollup contributions of the enterprises whose tax lines are given, summed."""
+    total: dict[tuple[int, int, str], Decimal] = defaultdict(Decimal)
+    for enterprise_id, enterprise_lines in lines.items():
+        part = tax_attribution(
+            spans.get(enterprise_id, []),
+            enterprise_lines,
+            real_estate=enterprise_id in real_estate,
         )
-    ]
-    records = TaxRecord.objects.filter(enterprise_id=enterprise_id)
-    if years is not None:
-        records = records.filter(year__in=years)
-    lines = [
-        TaxLine(*row)
-        for row in records.values_list(
-            "year", "month", "amount", "district_share", "paid_in_district"
-        )
-    ]
-    section = (
-        Enterprise.objects.filter(pk=enterprise_id)
-        .values_list("industry__section", flat=True)
-        .first()
-    )
-    return tax_attribution(spans, lines, real_estate=section == "K")
+        for key, value in part.items():
+            total[key] += value
+    return total
 
 
 @contextmanager
@@ -485,16 +481,7 @@ def rollup_compute() -> dict[tuple[int, int, str], Decimal]:
         .iterator(chunk_size=5000)
     ):
         lines[enterprise_id].append(TaxLine(year, month, amount, share, paid))
-    total: dict[tuple[int, int, str], Decimal] = defaultdict(Decimal)
-    for enterprise_id, enterprise_lines in lines.items():
-        part = tax_attribution(
-            spans.get(enterprise_id, []),
-            enterprise_lines,
-            real_estate=enterprise_id in real_estate,
-        )
-        for key, value in part.items():
-            total[key] += value
-    return dict(total)
+    return dict(_attributed(spans, lines, real_estate))
 
 
 def rollup_rebuild(*, actor: Any = None) -> int:
@@ -676,14 +663,8 @@ def _contributions_many(
                 "pk", flat=True
             )
         )
-        for enterprise_id, enterprise_lines in lines.items():
-            part = tax_attribution(
-                spans.get(enterprise_id, []),
-                enterprise_lines,
-                real_estate=enterprise_id in real_estate,
-            )
-            for key, value in part.items():
-                total[key] += value
+        for key, value in _attributed(spans, lines, real_estate).items():
+            total[key] += value
     return dict(total)
 
 
