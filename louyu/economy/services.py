@@ -704,19 +704,11 @@ def _differences(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, A
     return {k: v for k, v in wanted.items() if current.get(k) != v}
 
 
+# The archive fields as the batch import writes them (foreign keys by id), plus the building an
+# enterprise without occupancies is placed in.
 ENTERPRISE_BATCH_FIELDS = (
-    "name",
-    "organization_type",
-    "industry_id",
+    *sorted("industry_id" if name == "industry" else name for name in ENTERPRISE_FIELDS),
     "building_id",
-    "registered_address",
-    "registered_in_district",
-    "tax_in_district",
-    "legal_representative",
-    "employees",
-    "registered_capital",
-    "founded_on",
-    "status",
 )
 
 
