@@ -193,8 +193,9 @@ class EnterpriseFilterSet(StyledFilterSet):
         fields: list[str] = []
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        # A credit code typed or pasted in finds its enterprise too.
-        return queryset.filter(search_query(value) | Q(credit_code__iexact=value.strip()))
+        # A credit code typed or pasted in (in any case) finds its enterprise too: codes are
+        # stored in upper case, so the unique index answers.
+        return queryset.filter(search_query(value) | Q(credit_code=value.strip().upper()))
 
     def filter_under(self, queryset: QuerySet, name: str, value: Node) -> QuerySet:
         return queryset.filter(building__path__startswith=value.path)

@@ -5,9 +5,9 @@ the same transaction by the difference they make; `rollup_rebuild` recomputes it
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -607,27 +607,39 @@ def _bulk_insert(
         if objects:
             model._default_manager.bulk_create(objects, batch_size=BATCH_SIZE)
         return
-    if isinstance(rows, list) and not rows:
-        return
-    from psycopg.types.json import Jsonb
-
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     defaults = {f.attname: f.get_default() for f in fields}
-    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
     names = [f.attname for f in fields]
+    # JSON goes as its text, which COPY parses with the column's own input function; empty
+    # lists and dicts (the usual defaults) are serialised once.
+    json_positions = [
+        (i, f.encoder) for i, f in enumerate(fields) if isinstance(f, models.JSONField)
+    ]
+    json_empty: dict[tuple[type, Any], str] = {}
+
+    def values(row: dict[str, Any]) -> list[Any]:
+        out = [row[name] if name in row else defaults[name] for name in names]
+        for i, encoder in json_positions:
+            value = out[i]
+            if value is None:
+                continue
+            if not value and type(value) in (list, dict):
+                key = (type(value), encoder)
+                if key not in json_empty:
+                    json_empty[key] = json.dumps(value, cls=encoder)
+                out[i] = json_empty[key]
+            else:
+                out[i] = json.dumps(value, cls=encoder, ensure_ascii=False)
+        return out
+
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(f.column)) for f in fields)
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
     ):
-        json_positions = [i for i, name in enumerate(names) if name in json_fields]
         for row in rows:
-            values = [row[name] if name in row else defaults[name] for name in names]
-            for i in json_positions:
-                if values[i] is not None:
-                    values[i] = Jsonb(values[i])
-            copy.write_row(values)
+            copy.write_row(values(row))
 
 
 def _batch_audit(
@@ -712,37 +724,6 @@ ENTERPRISE_BATCH_FIELDS = (
 )
 
 
-class _SearchNamesAhead:
-    """`search_names(name)` of each of `names`, worked out by a worker thread in chunks, in
-    order, so that a consumer reading them in order rarely waits (small batches: inline)."""
-
-    CHUNK = 4000
-
-    def __init__(self, names: list[str]) -> None:
-        self.names = names
-        self.futures: list[Future[list[str]]] = []
-        if len(names) > self.CHUNK:
-            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-names")
-            self.futures = [
-                pool.submit(self._chunk, names[start : start + self.CHUNK])
-                for start in range(0, len(names), self.CHUNK)
-            ]
-            pool.shutdown(wait=False)
-
-    @staticmethod
-    def _chunk(names: list[str]) -> list[str]:
-        return [search_names(name) for name in names]
-
-    def get(self, index: int) -> str:
-        if not self.futures:
-            return search_names(self.names[index])
-        return self.futures[index // self.CHUNK].result()[index % self.CHUNK]
-
-    def cancel(self) -> None:
-        for future in self.futures:
-            future.cancel()
-
-
 def enterprises_upsert(
     *,
     actor: Any,
@@ -793,13 +774,7 @@ def enterprises_upsert(
     if dry_run or not (creates or updates):
         return result
     industry_moved = {current["pk"] for current, changes in updates if "industry_id" in changes}
-    # The new names' pinyin is worked out in a thread, chunk by chunk, from here on: it runs
-    # while this thread waits for the database (the ids, then the COPY of the rows before).
-    ahead = _SearchNamesAhead([row["name"] for row in creates])
-    try:
-        _enterprises_write(actor, result, creates, updates, industry_moved, ahead, source, progress)
-    finally:
-        ahead.cancel()
+    _enterprises_write(actor, result, creates, updates, industry_moved, source, progress)
     return result
 
 
@@ -809,7 +784,6 @@ def _enterprises_write(
     creates: list[dict[str, Any]],
     updates: list[tuple[dict[str, Any], dict[str, Any]]],
     industry_moved: set[int],
-    ahead: _SearchNamesAhead,
     source: str,
     progress: Progress | None,
 ) -> None:
@@ -824,7 +798,7 @@ def _enterprises_write(
             # Made as COPY sends them: the pinyin of a name is worked out while the server
             # stores the rows before it.
             for done, row in enumerate(creates, start=1):
-                new = {**row, "search_names": ahead.get(done - 1)}
+                new = {**row, "search_names": search_names(row["name"])}
                 if new_ids:
                     new["id"] = new_ids[done - 1]
                 yield new

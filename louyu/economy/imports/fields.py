@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from operator import getitem
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -206,13 +207,13 @@ CODE_SHAPE = re.compile(r"[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}")  # as stdnum: 8 digi
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_VALUES = {c: i for i, c in enumerate(USCC_ALPHABET)}
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+# Per position: character → its value times the position's weight.
+USCC_TERMS = tuple({c: v * w for c, v in USCC_VALUES.items()} for w in USCC_WEIGHTS)
 
 
 def uscc_check_digit(first17: str) -> str:
     """The 18th character of a credit code whose first 17 are `first17` (alphabet characters)."""
-    values = USCC_VALUES
-    total = sum(values[c] * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
-    return USCC_ALPHABET[-total % 31]
+    return USCC_ALPHABET[-sum(map(getitem, USCC_TERMS, first17)) % 31]
 
 
 def credit_code(value: Any) -> str:

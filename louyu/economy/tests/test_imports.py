@@ -105,11 +105,11 @@ class EnterpriseImportTests:
     def test_it_gives_every_new_enterprise_its_id_search_names_and_audit(
         self, economy, tmp_path, monkeypatch
     ):
-        from louyu.economy import services
+        from louyu.lib import pinyin
         from louyu.lib.pinyin import search_names
 
-        # Chunks of 4 names: the worker thread's pinyin, several chunks ahead of the writes.
-        monkeypatch.setattr(services._SearchNamesAhead, "CHUNK", 4)
+        # Chunks of 4 names: spelled by the worker process, ahead of the writes.
+        monkeypatch.setattr(pinyin, "AHEAD_CHUNK", 4)
         rows = enterprise_rows(11)
         rows[5][1] = "重庆长乐银行有限公司"
         result = run("enterprises", xlsx(tmp_path / "many.xlsx", [ENTERPRISE_HEADER, *rows]))

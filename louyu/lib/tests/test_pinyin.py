@@ -66,3 +66,57 @@ class PinyinTests:
     def test_it_matches_pypinyin_on_company_names(self, names):
         """The suffix-cached segmentation cuts names exactly as pypinyin's mmseg does."""
         assert search_names(*names) == _expected(names)
+
+
+COMPANY_NAMES = [
+    "杭州坤和科技有限公司",
+    "重庆长乐银行有限公司",
+    "杭州华信达网络科技有限公司",
+    "浙江恒泰贸易有限公司",
+    "杭州通达咨询有限公司",
+    "杭州银泰投资管理有限公司",
+    "ABC 大厦",
+]
+
+
+class SpelledAheadTests:
+    """`spelled_ahead`: a worker process spells an import's names while the import goes on."""
+
+    def test_names_come_from_the_worker_and_equal_the_names_spelled_here(self, monkeypatch):
+        from louyu.lib import pinyin
+
+        monkeypatch.setattr(pinyin, "AHEAD_CHUNK", 2)
+        expected = {name: search_names(name) for name in COMPANY_NAMES}
+        with pinyin.spelled_ahead(COMPANY_NAMES):
+            ahead = pinyin._ahead.get()
+            assert ahead is not None and ahead.futures  # spelling in the worker
+            assert {name: search_names(name) for name in COMPANY_NAMES} == expected
+            assert set(ahead.done) == set(COMPANY_NAMES)  # …and every answer came from it
+            # A name it was not given, or several names, are spelled here.
+            assert search_names("坤和中心") == "kunhezhongxin khzx 坤和中心"
+            assert search_names(COMPANY_NAMES[0], "坤和") == _expected([COMPANY_NAMES[0], "坤和"])
+        assert pinyin._ahead.get() is None
+
+    def test_few_names_are_spelled_here(self, monkeypatch):
+        from louyu.lib import pinyin
+
+        monkeypatch.setattr(pinyin, "AHEAD_CHUNK", 4)
+        with pinyin.spelled_ahead(COMPANY_NAMES):  # fewer than two chunks
+            assert pinyin._ahead.get() is None
+            assert search_names(COMPANY_NAMES[1]) == _expected([COMPANY_NAMES[1]])
+
+    def test_a_worker_that_dies_leaves_the_names_to_this_process(self, monkeypatch):
+        from louyu.lib import pinyin
+
+        monkeypatch.setattr(pinyin, "AHEAD_CHUNK", 2)
+        with pinyin.spelled_ahead(["杭州测试科技有限公司"] * 3 + COMPANY_NAMES):
+            pool = pinyin._pool
+            assert pool is not None
+            for process in list(pool._processes.values()):
+                process.kill()
+                process.join()
+            assert search_names(COMPANY_NAMES[-1]) == _expected([COMPANY_NAMES[-1]])
+            assert pinyin._pool is None  # a new worker is started next time
+        with pinyin.spelled_ahead(COMPANY_NAMES):
+            assert search_names(COMPANY_NAMES[2]) == _expected([COMPANY_NAMES[2]])
+            assert pinyin._pool is not None and pinyin._pool is not pool

@@ -47,6 +47,8 @@ class Spec:
     resolve: Callable[[list[Parsed], Context, list[RowError]], list[tuple[int, dict[str, Any]]]]
     upsert: Callable[..., services.BatchResult]
     key_note: Any
+    # The field whose text the batch service spells in pinyin for search (spelled ahead).
+    spelled: str = ""
 
     @property
     def key(self) -> tuple[str, ...]:

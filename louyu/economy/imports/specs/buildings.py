@@ -206,4 +206,5 @@ BUILDINGS = Spec(
     ),  # fmt: skip
     resolve=resolve_buildings,
     upsert=services.buildings_upsert,
+    spelled="name",
 )

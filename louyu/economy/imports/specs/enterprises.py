@@ -206,4 +206,5 @@ ENTERPRISES = Spec(
     ),  # fmt: skip
     resolve=resolve_enterprises,
     upsert=services.enterprises_upsert,
+    spelled="name",
 )
