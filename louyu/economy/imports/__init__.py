@@ -295,7 +295,14 @@ def import_table(
     result = ImportResult(kind=kind, filename=filename, dry_run=dry_run)
     result.columns = [f.header for f in spec.fields]
     with _cycle_collection_paused():
-        _import(spec, data, result, actor, paths, progress, source)
+        found = _read(spec, data, result, progress)
+        if found is not None:
+            grid, index, matches = found
+            # The names the write will spell in pinyin are spelled on another core from now on.
+            column = next((c for c, f in matches.items() if f.name == spec.spelled), None)
+            names = [] if dry_run or column is None else _texts(grid.rows[index + 1 :], column)
+            with spelled_ahead(names):
+                _check_and_write(spec, grid, index, matches, result, actor, paths, progress, source)
     return result
 
 
@@ -313,23 +320,18 @@ def _cycle_collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _import(
-    spec: Spec,
-    data: bytes,
-    result: ImportResult,
-    actor: Any,
-    paths: list[str] | None,
-    progress: Progress | None,
-    source: str | None,
-) -> None:
-    filename, dry_run = result.filename, result.dry_run
+def _read(
+    spec: Spec, data: bytes, result: ImportResult, progress: Progress | None
+) -> tuple[Grid, int, dict[int, Any]] | None:
+    """The grid, its header row's index and {column: field}; None when the file cannot be read
+    or its header is wrong (the errors are in `result`)."""
     if progress is not None:
         progress("reading", 0, 0)
     try:
-        grid = read_grid(data, filename)
+        grid = read_grid(data, result.filename)
     except ReadError as exc:
         result.errors.append((0, "", str(exc)))
-        return
+        return None
     found = _find_header(spec, grid)
     if found is None:
         expected = "、".join(f.header for f in spec.fields if f.required)
@@ -341,16 +343,12 @@ def _import(
                 % {"names": expected},
             )
         )
-        return
+        return None
     index, matches = found
     _check_header(spec, grid, index, matches, result)
     if result.errors:
-        return
-    # The names the write will spell in pinyin are spelled by another core from now on.
-    column = next((c for c, f in matches.items() if f.name == spec.spelled), None)
-    names = [] if dry_run or column is None else _texts(grid.rows[index + 1 :], column)
-    with spelled_ahead(names):
-        _check_and_write(spec, grid, index, matches, result, actor, paths, progress, source)
+        return None
+    return grid, index, matches
 
 
 def _texts(rows: list[list[Any]], column: int) -> list[str]:
