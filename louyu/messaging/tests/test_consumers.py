@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -207,12 +208,12 @@ class ChatConsumerTests:
         assert presence_online([chat.employee.pk, chat.enterprise.pk]) == {chat.employee.pk}
 
 
-def _serve(port: int, env: dict) -> subprocess.Popen:
+def _serve(port: int, env: dict, logs: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--no-worker", "--port", str(port)],
         cwd=settings.BASE_DIR,
         env=env,
-        stdout=open(f"/tmp/var-e/serve-{port}.log", "wb"),  # noqa: SIM115
+        stdout=open(logs / f"serve-{port}.log", "wb"),  # noqa: SIM115
         stderr=subprocess.STDOUT,
     )
 
@@ -264,7 +265,7 @@ def _post(port: int, token: str, conversation_id: int, body: str) -> int:
 
 @pytest.mark.django_db(transaction=True)
 class RealServerTests:
-    def test_it_catches_up_across_a_server_restart(self, chat):
+    def test_it_catches_up_across_a_server_restart(self, chat, tmp_path):
         """A client on a real uvicorn server; the server stops, messages are sent meanwhile,
         another server process starts on another port; the client asks after its last id and
         gets exactly what it missed."""
@@ -282,7 +283,7 @@ class RealServerTests:
         cookie = session_cookie(chat.employee)
         token = Token.objects.create(user=chat.enterprise).key
         first_port = free_port()
-        server = _serve(first_port, env)
+        server = _serve(first_port, env, tmp_path)
         try:
             deadline.poll("server", lambda: http_get(f"http://127.0.0.1:{first_port}/healthz"))
             with _ws(first_port, cookie, 0, deadline) as ws:
@@ -293,7 +294,7 @@ class RealServerTests:
             _stop(server)
             missed = [send(chat, "enterprise", conversation, f"停机期间{i}").pk for i in range(5)]
             second_port = free_port()
-            server = _serve(second_port, env)
+            server = _serve(second_port, env, tmp_path)
             deadline.poll(
                 "second server", lambda: http_get(f"http://127.0.0.1:{second_port}/healthz")
             )
