@@ -246,14 +246,36 @@ def main() -> None:  # pragma: no cover - run by hand
     import django
 
     django.setup()
-    from bench.run import SIZES, Bench
+    from datetime import UTC, datetime
+
+    from bench.run import RESULTS, SIZES, Bench, commit, machine, table
 
     bench = Bench("smoke", os.environ["DATABASE_URL"], "", Path(tempfile.mkdtemp()))
     bench.size = type(SIZES["smoke"])(**{**SIZES["smoke"].__dict__, "reps": args.reps})
+    started, load = datetime.now(UTC), " ".join(Path("/proc/loadavg").read_text().split()[:3])
     row = b8(bench, rows=args.rows)
     print(f"B8 {args.rows:,} rows: {row.figure} | baseline {row.baseline} | ratio {row.ratio}")
     for note in row.notes:
         print(f"- {note}")
+    m = machine()
+    text = "\n".join(
+        [
+            f"# Louyu benchmark B8 alone — {started:%Y-%m-%d %H:%M} UTC, commit {commit()}",
+            "",
+            f"- machine: {m['cores']} cores ({m['cpu']}), {m['memory']} memory; "
+            f"Python {m['python']}",
+            f"- `python -m bench.b8_import --rows {args.rows} --reps {args.reps}` against the "
+            "bench database (its buildings and industry codes)",
+            f"- load average at start: {load}",
+            "",
+            table([row]),
+            "",
+            *(f"- {note}" for note in row.notes),
+        ]
+    )
+    path = RESULTS / f"{started:%Y-%m-%d}-{commit()}-B8-{args.rows}.md"
+    path.write_text(text + "\n")
+    print(f"written to {path.relative_to(RESULTS.parent.parent)}")
 
 
 if __name__ == "__main__":
