@@ -119,6 +119,8 @@ class SmallScreenTests:
         shell.login("district")
         page = shell.page
         page.get_by_role("button", name="菜单").click()
+        # The menu has finished opening (a busy machine could otherwise click a moving button).
+        expect(page.locator("#louyu-nav")).to_have_class(re.compile(r"\bshow\b"))
         toggle = page.get_by_role("button", name="大字版")
         toggle.click()
         expect(page.locator("html")).to_have_class(re.compile("louyu-large-text"))
