@@ -607,6 +607,8 @@ def _bulk_insert(
         if objects:
             model._default_manager.bulk_create(objects, batch_size=BATCH_SIZE)
         return
+    if isinstance(rows, list) and not rows:
+        return
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     defaults = {f.attname: f.get_default() for f in fields}
     names = [f.attname for f in fields]
@@ -795,8 +797,8 @@ def _enterprises_write(
         new_ids = _sequence_ids(Enterprise, len(creates))
 
         def new_rows() -> Iterator[dict[str, Any]]:
-            # Made as COPY sends them: the pinyin of a name is worked out while the server
-            # stores the rows before it.
+            # Made as COPY sends them, while the server stores the rows before. The names'
+            # pinyin comes from the worker of `spelled_ahead` when the import started one.
             for done, row in enumerate(creates, start=1):
                 new = {**row, "search_names": search_names(row["name"])}
                 if new_ids:
