@@ -97,20 +97,38 @@ def can_moderate(user: Any, conversation: Conversation) -> bool:
     return is_service_staff_for(user, conversation)
 
 
+def _audit_admin_paths(user: Any) -> list[str]:
+    """Paths of the nodes the user is the audit administrator of."""
+    if not _active(user):
+        return []
+    return list(
+        Node.objects.filter(
+            pk__in=Membership.objects.filter(
+                user=user,
+                role=Role.AUDIT_ADMIN,
+                scope_type__app_label="core",
+                scope_type__model="node",
+            ).values("scope_id")
+        ).values_list("path", flat=True)
+    )
+
+
+def exportable_conversations(user: Any) -> QuerySet[Conversation]:
+    """Conversations the audit administrator may export: those under their nodes, and those
+    hanging on no node."""
+    paths = _audit_admin_paths(user)
+    if not paths:
+        return Conversation.objects.none()
+    where = Q(node__isnull=True)
+    for path in paths:
+        where |= Q(node__path__startswith=path)
+    return Conversation.objects.filter(where).select_related("node")
+
+
 def can_export(user: Any, conversation: Conversation) -> bool:
     """The audit administrator over the conversation's node (or anywhere, for conversations
     that hang on no node)."""
-    if not _active(user):
-        return False
-    nodes = Node.objects.filter(
-        pk__in=Membership.objects.filter(
-            user=user,
-            role=Role.AUDIT_ADMIN,
-            scope_type__app_label="core",
-            scope_type__model="node",
-        ).values("scope_id")
-    ).values_list("path", flat=True)
-    paths = list(nodes)
+    paths = _audit_admin_paths(user)
     if not paths:
         return False
     if conversation.node is None:

@@ -14,8 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from louyu.accounts.models import SERVICE_CENTER_ROLES, Membership, Role
-from louyu.core.models import Node
+from louyu.accounts.models import SERVICE_CENTER_ROLES, Membership
 from louyu.lib import pinyin
 from louyu.messaging import selectors
 from louyu.messaging.models import Attachment, Conversation, Message, Participant, Reaction
@@ -83,27 +82,6 @@ def _direct_others(user: Any, conversations: list[Conversation]) -> dict[int, li
     return others
 
 
-def _exportable(user: Any) -> Any:
-    """Conversations the audit administrator may export: those under their nodes, and those
-    hanging on no node."""
-    paths = list(
-        Node.objects.filter(
-            pk__in=Membership.objects.filter(
-                user=user,
-                role=Role.AUDIT_ADMIN,
-                scope_type__app_label="core",
-                scope_type__model="node",
-            ).values("scope_id")
-        ).values_list("path", flat=True)
-    )
-    if not paths or not (user.is_authenticated and user.is_active):
-        return Conversation.objects.none()
-    where = Q(node__isnull=True)
-    for path in paths:
-        where |= Q(node__path__startswith=path)
-    return Conversation.objects.filter(where).select_related("node")
-
-
 @login_required
 @require_GET
 def chat(request: HttpRequest) -> HttpResponse:
@@ -137,7 +115,7 @@ def chat(request: HttpRequest) -> HttpResponse:
             "latest_id": latest,
             "emojis": Reaction.Emoji.values,
             "me": user,
-            "can_export": _exportable(user).exists(),
+            "can_export": selectors.exportable_conversations(user).exists(),
         },
     )
 
@@ -212,7 +190,7 @@ def presence(request: HttpRequest) -> JsonResponse:
 @require_GET
 def export_list(request: HttpRequest) -> HttpResponse:
     """The audit administrator's list of conversations to export (404 for everyone else)."""
-    conversations = _exportable(request.user)
+    conversations = selectors.exportable_conversations(request.user)
     if not conversations.exists():
         raise Http404
     query = (request.GET.get("q") or "").strip()[:100]
