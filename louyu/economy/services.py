@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -507,17 +507,26 @@ def rollup_rebuild(*, actor: Any = None) -> int:
 # moved by the difference the batch makes to the affected enterprises' contributions (the same
 # attribution as `rollup_rebuild`, computed only for those enterprises). `dry_run=True` works out
 # the same actions without writing. Rows arrive validated and resolved (ids, not names) from
-# louyu/economy/imports/.
+# louyu/economy/imports/, which writes a large file as several batches in one transaction: it
+# passes `audit_batch=False` and writes the one row for the whole file (`batch_audit`) itself.
 
 BATCH_SIZE = 2000
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass
 class BatchResult:
-    """What a batch did (or would do): "create", "update" or "unchanged" per input row, in order."""
+    """What a batch did (or would do): "create", "update" or "unchanged" per input row, in order;
+    the action of its audit row and the ids it created (enterprises: they have no row of their
+    own in the audit)."""
 
+    action: str
     actions: list[str] = field(default_factory=list)
+    created_ids: list[int] = field(default_factory=list)
+
+    def extend(self, other: BatchResult) -> None:
+        """Add a later part of the same batch (an import writes a file chunk by chunk)."""
+        self.actions += other.actions
+        self.created_ids += other.created_ids
 
     @property
     def counts(self) -> dict[str, int]:
@@ -644,12 +653,12 @@ def _bulk_insert(
             copy.write_row(values(row))
 
 
-def _batch_audit(
-    *, actor: Any, action: str, result: BatchResult, source: str, extra: dict | None = None
-) -> None:
-    audit_record(
-        actor=actor, action=action, after={"source": source, **result.counts, **(extra or {})}
-    )
+def batch_audit(*, actor: Any, result: BatchResult, source: str) -> None:
+    """The batch's own audit row: its source, counts and (enterprises) the ids it created."""
+    after: dict[str, Any] = {"source": source, **result.counts}
+    if result.action == "enterprise.import":
+        after["created_ids"] = sorted(result.created_ids)
+    audit_record(actor=actor, action=result.action, after=after)
 
 
 def _contributions_many(
@@ -732,7 +741,7 @@ def enterprises_upsert(
     rows: list[dict[str, Any]],
     dry_run: bool = False,
     source: str = "",
-    progress: Progress | None = None,
+    audit_batch: bool = True,
 ) -> BatchResult:
     """Create or update enterprises on their credit code (already normalised). A row sets only
     the fields it has; a new name keeps the old one among the former names; `building_id` is
@@ -741,7 +750,7 @@ def enterprises_upsert(
     unknown = {k for row in rows for k in row} - {"credit_code", *ENTERPRISE_BATCH_FIELDS}
     if unknown:
         raise ValueError(f"enterprises_upsert cannot set {sorted(unknown)}")
-    result = BatchResult()
+    result = BatchResult("enterprise.import")
     existing: dict[str, dict[str, Any]] = {}
     for chunk in _chunks([row["credit_code"] for row in rows], 10_000):
         for values in Enterprise.objects.filter(any_of("credit_code", chunk)).values(
@@ -776,7 +785,7 @@ def enterprises_upsert(
     if dry_run or not (creates or updates):
         return result
     industry_moved = {current["pk"] for current, changes in updates if "industry_id" in changes}
-    _enterprises_write(actor, result, creates, updates, industry_moved, source, progress)
+    _enterprises_write(actor, result, creates, updates, industry_moved, source, audit_batch)
     return result
 
 
@@ -787,9 +796,8 @@ def _enterprises_write(
     updates: list[tuple[dict[str, Any], dict[str, Any]]],
     industry_moved: set[int],
     source: str,
-    progress: Progress | None,
+    audit_batch: bool,
 ) -> None:
-    total = len(creates) + len(updates)
     with transaction.atomic():
         before_tax = _contributions_many(industry_moved)
         # On PostgreSQL the new rows get their ids from the table's sequence up front (one
@@ -799,13 +807,11 @@ def _enterprises_write(
         def new_rows() -> Iterator[dict[str, Any]]:
             # Made as COPY sends them, while the server stores the rows before. The names'
             # pinyin comes from the worker of `spelled_ahead` when the import started one.
-            for done, row in enumerate(creates, start=1):
+            for index, row in enumerate(creates):
                 new = {**row, "search_names": search_names(row["name"])}
                 if new_ids:
-                    new["id"] = new_ids[done - 1]
+                    new["id"] = new_ids[index]
                 yield new
-                if progress is not None and done % 10_000 == 0:
-                    progress("writing", done, total)
 
         _bulk_insert(Enterprise, new_rows(), with_pk=bool(new_ids))
         changed = []
@@ -817,12 +823,10 @@ def _enterprises_write(
             changed.append(Enterprise(**values))
         fields = [*ENTERPRISE_BATCH_FIELDS, "former_names", "search_names"]
         Enterprise.objects.bulk_update(changed, fields, batch_size=500)
-        if progress is not None:
-            progress("writing", total, total)
-        created_ids = list(new_ids)
+        result.created_ids = list(new_ids)
         if creates and not new_ids:
             for chunk in _chunks([row["credit_code"] for row in creates], 10_000):
-                created_ids.extend(
+                result.created_ids.extend(
                     Enterprise.objects.filter(any_of("credit_code", chunk)).values_list(
                         "pk", flat=True
                     )
@@ -856,13 +860,8 @@ def _enterprises_write(
                 for current, changes in updates
             ],
         )
-        _batch_audit(
-            actor=actor,
-            action="enterprise.import",
-            result=result,
-            source=source,
-            extra={"created_ids": sorted(created_ids)},
-        )
+        if audit_batch:
+            batch_audit(actor=actor, result=result, source=source)
 
 
 TAX_KEY = ("enterprise_id", "year", "month", "tax_type")
@@ -875,11 +874,11 @@ def tax_records_upsert(
     rows: list[dict[str, Any]],
     dry_run: bool = False,
     source: str = "",
-    progress: Progress | None = None,
+    audit_batch: bool = True,
 ) -> BatchResult:
     """Create or correct tax records on (enterprise, year, month, tax type); the rollup of the
     affected enterprises' buildings and years moves by the difference. Amounts in yuan."""
-    result = BatchResult()
+    result = BatchResult("taxrecord.import")
     for row in rows:
         row["amount"], row["district_share"] = yuan(row["amount"]), yuan(row["district_share"])
         if row["district_share"] > row["amount"] >= 0:
@@ -931,10 +930,7 @@ def tax_records_upsert(
             }
             for o in new
         ]
-        for done, chunk in enumerate(_chunks(new_rows, 10_000), start=1):
-            _bulk_insert(TaxRecord, chunk)
-            if progress is not None:
-                progress("writing", min(done * 10_000, len(objects)), len(objects))
+        _bulk_insert(TaxRecord, new_rows)
         TaxRecord.objects.bulk_update(
             [obj for obj in objects if obj.pk], list(TAX_VALUES), batch_size=1000
         )
@@ -955,7 +951,8 @@ def tax_records_upsert(
                 for obj, (action, before, after) in zip(objects, entries, strict=True)
             ],
         )
-        _batch_audit(actor=actor, action="taxrecord.import", result=result, source=source)
+        if audit_batch:
+            batch_audit(actor=actor, result=result, source=source)
     return result
 
 
@@ -980,11 +977,11 @@ def units_upsert(
     rows: list[dict[str, Any]],
     dry_run: bool = False,
     source: str = "",
-    progress: Progress | None = None,
+    audit_batch: bool = True,
 ) -> BatchResult:
     """Create or update units on (building, floor number, unit number); floors are created as
     needed. Rows: building_id, floor, number, area, state."""
-    result = BatchResult()
+    result = BatchResult("unit.import")
     building_ids = sorted({row["building_id"] for row in rows})
     floors = {
         (b, n): pk
@@ -1066,8 +1063,6 @@ def units_upsert(
             }
             for obj in objects:
                 obj.pk = ids[(obj.floor_id, obj.number)]
-        if progress is not None:
-            progress("writing", len(objects), len(objects))
         _audit_rows(
             actor,
             Unit,
@@ -1082,7 +1077,8 @@ def units_upsert(
                 for obj, (row, current, changes) in zip(objects, plan, strict=True)
             ],
         )
-        _batch_audit(actor=actor, action="unit.import", result=result, source=source)
+        if audit_batch:
+            batch_audit(actor=actor, result=result, source=source)
     return result
 
 
@@ -1096,12 +1092,12 @@ def occupancies_upsert(
     rows: list[dict[str, Any]],
     dry_run: bool = False,
     source: str = "",
-    progress: Progress | None = None,
+    audit_batch: bool = True,
 ) -> BatchResult:
     """Create or update occupancies on (enterprise, building, move-in date): a move-out date,
     area, lease expiry, intent to leave and (with `unit_ids`) the units. Moves are new rows,
     never overwrites. The enterprises' buildings and their tax in the rollup follow."""
-    result = BatchResult()
+    result = BatchResult("occupancy.import")
     enterprise_ids = sorted({row["enterprise_id"] for row in rows})
     existing: dict[tuple[Any, ...], dict[str, Any]] = {}
     units: dict[int, set[int]] = defaultdict(set)
@@ -1173,8 +1169,6 @@ def occupancies_upsert(
         _rollup_apply(before_tax, _contributions_many(affected))
         warnings_refresh_later(affected)
         _chat_members_follow(row["building_id"] for row, _, _ in plan)
-        if progress is not None:
-            progress("writing", len(plan), len(plan))
         _audit_rows(
             actor,
             Occupancy,
@@ -1189,7 +1183,8 @@ def occupancies_upsert(
                 for pk, (row, current, changes) in zip(target_ids, plan, strict=True)
             ],
         )
-        _batch_audit(actor=actor, action="occupancy.import", result=result, source=source)
+        if audit_batch:
+            batch_audit(actor=actor, result=result, source=source)
     return result
 
 
@@ -1222,7 +1217,7 @@ def buildings_upsert(
     rows: list[dict[str, Any]],
     dry_run: bool = False,
     source: str = "",
-    progress: Progress | None = None,
+    audit_batch: bool = True,
 ) -> BatchResult:
     """Create or update buildings on (building community, name) with their archives. Rows:
     community_id, name, optionally is_target and any archive field (aliases included)."""
@@ -1234,7 +1229,7 @@ def buildings_upsert(
     }
     if unknown:
         raise ValueError(f"buildings_upsert cannot set {sorted(unknown)}")
-    result = BatchResult()
+    result = BatchResult("building.import")
     communities = {
         n.pk: n for n in Node.objects.filter(pk__in={row["community_id"] for row in rows})
     }
@@ -1341,8 +1336,7 @@ def buildings_upsert(
             update_fields=sorted(PROFILE_FIELDS),
             batch_size=BATCH_SIZE,
         )
-        if progress is not None:
-            progress("writing", len(plan), len(plan))
         _audit_rows(actor, Node, entries)
-        _batch_audit(actor=actor, action="building.import", result=result, source=source)
+        if audit_batch:
+            batch_audit(actor=actor, result=result, source=source)
     return result

@@ -16,17 +16,20 @@ How a file goes in:
    value alone. **Duplicates** of the natural key inside the file are errors.
 4. **References** (buildings, industries, enterprises, units) resolved, within the importer's
    jurisdiction (`Context.paths`).
-5. Every error is collected as (row number in the sheet, column header, reason). Any error →
-   nothing is written. Otherwise the kind's batch service in `economy/services.py` works out
-   create / update / unchanged per row; a dry run stops there (the preview), a real import
-   writes everything in one transaction (one audit row for the batch, one per changed row, the
-   rollup moved incrementally). Re-importing the same file finds every row unchanged and writes
-   nothing.
+5. Every error is collected as (row number in the sheet, column header, reason). Steps 3–4 and
+   the write go chunk by chunk (`CHUNK_ROWS`) in one transaction: while no error has been
+   found, the kind's batch service in `economy/services.py` works out create / update /
+   unchanged for the chunk's rows and (unless a dry run, which stops at the preview) writes
+   them (one audit row per changed row, the rollup moved incrementally). Any error, in any
+   chunk → the rest is still checked, and the transaction is rolled back: nothing is written.
+   Otherwise one audit row for the whole file. Re-importing the same file finds every row
+   unchanged and writes nothing.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -34,13 +37,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from louyu.core.exceptions import ApplicationError
+from louyu.economy import services
 from louyu.economy.imports.fields import CellError, Parsed, is_empty, normalize_header
 from louyu.economy.imports.reading import Grid, ReadError, read_grid
 from louyu.economy.imports.specs import SPECS, Context, Spec
+from louyu.economy.services import BatchResult
 from louyu.lib.pinyin import spelled_ahead
 
 __all__ = ["KINDS", "SPECS", "ImportResult", "import_table", "spec_for"]
@@ -48,6 +53,10 @@ __all__ = ["KINDS", "SPECS", "ImportResult", "import_table", "spec_for"]
 KINDS = tuple(SPECS)
 PREVIEW_ROWS = 20
 HEADER_SEARCH_ROWS = 10
+# A file is checked and written this many rows at a time, in one transaction: while this
+# process checks a chunk, the database server checks the foreign keys of the chunk before
+# (`_ServerChecks`), instead of all of them at the commit with this process waiting.
+CHUNK_ROWS = 10_000
 Progress = Callable[[str, int, int], None]
 
 
@@ -211,20 +220,11 @@ def _parse_column(
     return errors, empty
 
 
-def _parse_rows(
-    spec: Spec,
-    grid: Grid,
-    index: int,
-    matches: dict[int, Any],
-    result: ImportResult,
-    progress: Progress | None,
-) -> list[Parsed]:
-    """Every non-blank data row parsed, column by column (each cell's error collected)."""
-    data = grid.rows[index + 1 :]
-    total = len(data)
+def _data_rows(grid: Grid, index: int) -> tuple[list[list[Any]], list[int]]:
+    """The non-blank rows under the header, and their row numbers in the sheet."""
     rows: list[list[Any]] = []
     numbers: list[int] = []
-    for offset, row in enumerate(data):
+    for offset, row in enumerate(grid.rows[index + 1 :]):
         first = row[0] if row else None
         if not (type(first) is str and first and not first.isspace()) and all(
             _blank(v) for v in row
@@ -232,11 +232,15 @@ def _parse_rows(
             continue
         rows.append(row)
         numbers.append(index + 2 + offset)
+    return rows, numbers
+
+
+def _parse_rows(
+    matches: dict[int, Any], rows: list[list[Any]], numbers: list[int], result: ImportResult
+) -> list[Parsed]:
+    """Rows parsed, column by column (each cell's error collected)."""
     values: list[dict[str, Any]] = [{} for _ in rows]
-    columns = sorted(matches.items())
-    for done, (column, f) in enumerate(columns):
-        if progress is not None:
-            progress("checking", total * done // len(columns), total)
+    for column, f in sorted(matches.items()):
         errors, empty = _parse_column(f, column, rows, values, numbers)
         result.errors.extend(errors)
         if f.required:
@@ -245,8 +249,10 @@ def _parse_rows(
     return [Parsed(row=number, values=v) for number, v in zip(numbers, values, strict=True)]
 
 
-def _check_duplicates(spec: Spec, rows: list[Parsed], result: ImportResult) -> list[Parsed]:
-    seen: dict[tuple[Any, ...], int] = {}
+def _check_duplicates(
+    spec: Spec, rows: list[Parsed], result: ImportResult, seen: dict[tuple[Any, ...], int]
+) -> list[Parsed]:
+    """The rows whose natural key no row before them (in `seen`, of every chunk) has."""
     key = spec.key
     label = " + ".join(spec.field(k).header for k in key)
     unique = []
@@ -367,40 +373,126 @@ def _check_and_write(
     progress: Progress | None,
     source: str | None,
 ) -> None:
-    """Every cell and reference checked; then, only when nothing is wrong, the batch worked out
-    and (unless a dry run) written."""
-    dry_run = result.dry_run
-    rows = _parse_rows(spec, grid, index, matches, result, progress)
-    if not rows and not result.errors:
+    """Chunk by chunk, in one transaction: every cell, duplicate and reference checked; while
+    nothing is wrong, the chunk's batch worked out and (unless a dry run) written. Any error,
+    in any chunk, and nothing stays written — but every row is still checked, so that every
+    error is named."""
+    rows, numbers = _data_rows(grid, index)
+    if not rows:
         result.errors.append((index + 2, "", _("The file has no data rows.")))
         return
-    rows = _check_duplicates(spec, rows, result)
+    source = source or result.filename
     ctx = Context(actor=actor, paths=paths)
-    bad = {e[0] for e in result.errors}
-    ready = spec.resolve([r for r in rows if r.row not in bad], ctx, result.errors)
-    if result.errors:
-        result.errors.sort(
-            key=lambda e: (e[0], result.columns.index(e[1]) if e[1] in result.columns else 99)
-        )
-        return
-    if progress is not None:
-        progress("writing", 0, len(ready))
+    seen: dict[tuple[Any, ...], int] = {}
+    batch: BatchResult | None = None
     try:
-        with transaction.atomic():
-            batch = spec.upsert(
-                actor=actor,
-                rows=[values for _, values in ready],
-                dry_run=dry_run,
-                source=source or result.filename,
-                progress=progress,
-            )
+        with transaction.atomic(), _ServerChecks() as checks:
+            for start in range(0, len(rows), CHUNK_ROWS):
+                end = min(start + CHUNK_ROWS, len(rows))
+                parsed = _parse_rows(matches, rows[start:end], numbers[start:end], result)
+                parsed = _check_duplicates(spec, parsed, result, seen)
+                checks.wait()  # the database is this thread's again
+                bad = {e[0] for e in result.errors}
+                ready = spec.resolve([r for r in parsed if r.row not in bad], ctx, result.errors)
+                if progress is not None:
+                    progress("checking", end, len(rows))
+                if result.errors:
+                    continue  # nothing more is written, but the rest is checked
+                part = spec.upsert(
+                    actor=actor,
+                    rows=[values for _, values in ready],
+                    dry_run=result.dry_run,
+                    source=source,
+                    audit_batch=False,
+                )
+                if not result.dry_run:
+                    checks.start()
+                    if progress is not None:
+                        progress("writing", end, len(rows))
+                _preview(spec, parsed, ready, part.actions, result)
+                if batch is None:
+                    batch = part
+                else:
+                    batch.extend(part)
+            checks.wait()
+            if result.errors:
+                transaction.set_rollback(True)
+                result.errors.sort(
+                    key=lambda e: (
+                        e[0],
+                        result.columns.index(e[1]) if e[1] in result.columns else 99,
+                    )
+                )
+                return
+            assert batch is not None  # at least one chunk, and no error
+            if not result.dry_run and (batch.counts["created"] or batch.counts["updated"]):
+                services.batch_audit(actor=actor, result=batch, source=source)
     except ApplicationError as exc:
         result.errors.append((0, "", str(exc)))
         return
     result.counts = batch.counts
-    by_row = {r.row: r for r in rows}
-    for (number, _values), action in list(zip(ready, batch.actions, strict=True))[:PREVIEW_ROWS]:
+    if progress is not None:
+        progress("done", len(rows), len(rows))
+
+
+def _preview(
+    spec: Spec,
+    parsed: list[Parsed],
+    ready: list[tuple[int, dict[str, Any]]],
+    actions: list[str],
+    result: ImportResult,
+) -> None:
+    """The first rows of the file as the user wrote them, with what the import does to each."""
+    wanted = PREVIEW_ROWS - len(result.preview)
+    if wanted <= 0:
+        return
+    by_row = {r.row: r for r in parsed}
+    for (number, _values), action in list(zip(ready, actions, strict=True))[:wanted]:
         shown = {spec.field(k).header: _display(v) for k, v in by_row[number].values.items()}
         result.preview.append({"row": number, "action": action, "values": shown})
-    if progress is not None:
-        progress("done", len(ready), len(ready))
+
+
+class _ServerChecks:
+    """The foreign keys of the rows written so far, checked by the PostgreSQL server while this
+    thread checks the next chunk. Django's foreign keys are checked at the commit (deferred);
+    `SET CONSTRAINTS ALL IMMEDIATE` checks them now, in a thread that only waits for the server
+    (the connection's lock keeps the two threads' statements apart). A violation surfaces in
+    `wait`, as the commit's would have. Nothing to do on other databases. Leaving the block
+    waits for the server, so that nothing else (a rollback) meets the connection busy."""
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def __enter__(self) -> _ServerChecks:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *exc_info: Any) -> None:
+        if kind is None:
+            self.wait()
+        elif self._thread is not None:
+            self._thread.join()  # the error that leaves the block is the one to report
+
+    def start(self) -> None:
+        if connection.vendor != "postgresql":
+            return
+        raw = connection.connection
+
+        def check() -> None:
+            try:
+                raw.execute("SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED")
+            except BaseException as exc:  # noqa: BLE001 - re-raised in `wait`
+                self._error = exc
+
+        self._thread = threading.Thread(target=check, name="louyu-import-checks")
+        self._thread.start()
+
+    def wait(self) -> None:
+        if self._thread is None:
+            return
+        self._thread.join()
+        self._thread = None
+        error, self._error = self._error, None
+        if error is not None:
+            with connection.wrap_database_errors:
+                raise error

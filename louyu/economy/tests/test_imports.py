@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+from django.db import IntegrityError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
 from louyu.core.models import AuditLog, Node
+from louyu.economy import imports
 from louyu.economy.imports import import_table
 from louyu.economy.imports.reading import decode_csv
 from louyu.economy.imports.template import template_bytes
@@ -311,6 +314,91 @@ class OtherKindsTests:
         rows = [["街道", "楼宇社区", "楼宇名称"], ["武林街道", "没有这个社区", "甲楼"]]
         result = run("buildings", xlsx(tmp_path / "b.xlsx", rows))
         assert [(r, c) for r, c, _ in result.errors] == [(2, "楼宇社区")]
+
+
+class ChunkedImportTests:
+    """A file longer than a chunk is checked and written chunk by chunk, in one transaction
+    (on PostgreSQL the server checks a chunk's foreign keys while the next is parsed)."""
+
+    @pytest.fixture(autouse=True)
+    def small_chunks(self, monkeypatch):
+        monkeypatch.setattr(imports, "CHUNK_ROWS", 3)
+
+    def test_it_writes_every_chunk_and_audits_the_file_once(self, economy, tmp_path):
+        seen: list[tuple[str, int, int]] = []
+        path = xlsx(tmp_path / "e.xlsx", [ENTERPRISE_HEADER, *enterprise_rows(8)])
+        result = run("enterprises", path, progress=lambda *step: seen.append(step))
+        assert result.ok, result.errors
+        assert result.counts == {"created": 8, "updated": 0, "unchanged": 0, "total": 8}
+        assert [p["row"] for p in result.preview] == list(range(2, 10))
+        created = Enterprise.objects.filter(credit_code__in=[code(i) for i in range(1, 9)])
+        audit = AuditLog.objects.get(action="enterprise.import")
+        assert audit.after["created"] == 8
+        assert audit.after["created_ids"] == sorted(e.pk for e in created)
+        assert seen == [
+            ("reading", 0, 0),
+            ("checking", 3, 8),
+            ("writing", 3, 8),
+            ("checking", 6, 8),
+            ("writing", 6, 8),
+            ("checking", 8, 8),
+            ("writing", 8, 8),
+            ("done", 8, 8),
+        ]
+        again = run("enterprises", path)
+        assert again.counts["unchanged"] == 8
+        assert AuditLog.objects.filter(action="enterprise.import").count() == 1
+
+    def test_an_error_in_a_later_chunk_leaves_nothing_written(self, economy, tmp_path):
+        rows = enterprise_rows(8)
+        rows[6][2] = "ZZ"  # row 8, third chunk: an unknown industry
+        rows[7][0] = code(1)  # row 9: the code of row 2, two chunks before
+        result = run("enterprises", xlsx(tmp_path / "e.xlsx", [ENTERPRISE_HEADER, *rows]))
+        assert [(r, c) for r, c, _ in result.errors] == [(8, "行业代码"), (9, "统一社会信用代码")]
+        assert result.errors[1][2] == "统一社会信用代码与第2行重复。"
+        assert not Enterprise.objects.filter(name__startswith="杭州测试").exists()
+        assert not AuditLog.objects.filter(action="enterprise.import").exists()
+
+    def test_a_failure_after_a_chunk_is_written_leaves_nothing_written(self, economy, tmp_path):
+        def progress(phase, done, total):
+            if phase == "writing":
+                raise RuntimeError("the job was cancelled")
+
+        path = xlsx(tmp_path / "e.xlsx", [ENTERPRISE_HEADER, *enterprise_rows(8)])
+        with pytest.raises(RuntimeError):
+            run("enterprises", path, progress=progress)
+        assert not Enterprise.objects.filter(name__startswith="杭州测试").exists()
+
+    def test_tax_over_several_chunks_keeps_the_rollup_equal_to_a_rebuild(self, economy, tmp_path):
+        mine = economy.world.scopes["enterprise"]
+        rows = [[mine.credit_code, 2014, m, "增值税", "1000", "400"] for m in range(1, 13)]
+        result = run("tax", xlsx(tmp_path / "tax.xlsx", [TAX_HEADER, *rows]))
+        assert result.ok and result.counts["created"] == 12
+        assert nonzero_rollup() == nonzero(rollup_compute())
+        assert AuditLog.objects.filter(action="taxrecord.import").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_foreign_key_the_database_refuses_rolls_the_whole_file_back(
+    economy, tmp_path, monkeypatch
+):
+    """A reference that passed the checks but is gone when written (a building deleted
+    meanwhile) fails the import where the database finds it: on PostgreSQL while the next
+    chunk is checked, elsewhere at the commit. Nothing of the file stays."""
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 3)
+    spec = imports.SPECS["enterprises"]
+    gone = Node.objects.order_by("-pk").first().pk + 1000
+
+    def resolve(rows, ctx, errors):
+        ready = spec.resolve(rows, ctx, errors)
+        return [(n, {**v, "building_id": gone} if n == 2 else v) for n, v in ready]
+
+    monkeypatch.setitem(imports.SPECS, "enterprises", replace(spec, resolve=resolve))
+    path = xlsx(tmp_path / "e.xlsx", [ENTERPRISE_HEADER, *enterprise_rows(8)])
+    with pytest.raises(IntegrityError):
+        run("enterprises", path)
+    assert not Enterprise.objects.filter(name__startswith="杭州测试").exists()
+    assert not AuditLog.objects.filter(action="enterprise.import").exists()
 
 
 class TemplateTests:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -24,14 +24,23 @@ from louyu.economy.imports.fields import (
 from louyu.economy.models import Enterprise
 
 RowError = tuple[int, str, str]
+T = TypeVar("T")
 
 
 @dataclass
 class Context:
-    """Who imports and where they may write: `paths` None = the whole tree."""
+    """Who imports and where they may write: `paths` None = the whole tree. Lives for one
+    import, whose chunks share what `loaded` loads."""
 
     actor: Any
     paths: list[str] | None
+    _loaded: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def loaded(self, name: str, load: Callable[[], T]) -> T:
+        """`load()`, called once per import (a file is resolved chunk by chunk)."""
+        if name not in self._loaded:
+            self._loaded[name] = load()
+        return self._loaded[name]  # type: ignore[no-any-return]
 
     def covers(self, path: str | None) -> bool:
         if self.paths is None:

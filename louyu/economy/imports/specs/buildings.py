@@ -30,15 +30,21 @@ from louyu.economy.imports.specs.base import (
 # --- Buildings --------------------------------------------------------------------------------
 
 
-def resolve_buildings(
-    rows: list[Parsed], ctx: Context, errors: list[RowError]
-) -> list[tuple[int, dict[str, Any]]]:
+def _communities() -> dict[tuple[str, str], list[tuple[int, str]]]:
+    """(street name, community name) → [(id, path)] of the building communities."""
     streets = dict(Node.objects.filter(kind=Node.Kind.STREET).values_list("pk", "name"))
     communities: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
     for pk, name, parent_id, path in Node.objects.filter(kind=Node.Kind.COMMUNITY).values_list(
         "pk", "name", "parent_id", "path"
     ):
         communities[(streets.get(parent_id, ""), name)].append((pk, path))
+    return communities
+
+
+def resolve_buildings(
+    rows: list[Parsed], ctx: Context, errors: list[RowError]
+) -> list[tuple[int, dict[str, Any]]]:
+    communities = ctx.loaded("communities", _communities)
     out = []
     for row in rows:
         v = row.values

@@ -56,11 +56,17 @@ STATUSES = {
 }
 
 
+def _industries() -> dict[str, int]:
+    return dict(Industry.objects.filter(version=VERSION).values_list("code", "pk"))
+
+
 def resolve_enterprises(
     rows: list[Parsed], ctx: Context, errors: list[RowError]
 ) -> list[tuple[int, dict[str, Any]]]:
-    industries = dict(Industry.objects.filter(version=VERSION).values_list("code", "pk"))
-    buildings = Buildings() if any("building" in r.values for r in rows) else None
+    industries = ctx.loaded("industries", _industries)
+    buildings = (
+        ctx.loaded("buildings", Buildings) if any("building" in r.values for r in rows) else None
+    )
     # Who may change which enterprise matters only for a jurisdiction-bound importer.
     existing = (
         enterprises_by_code({r.values["credit_code"] for r in rows})

@@ -33,17 +33,23 @@ from louyu.economy.models import Unit
 # --- Occupancies ------------------------------------------------------------------------------
 
 
-def resolve_occupancies(
-    rows: list[Parsed], ctx: Context, errors: list[RowError]
-) -> list[tuple[int, dict[str, Any]]]:
-    buildings = Buildings()
-    enterprises = enterprises_by_code({r.values["credit_code"] for r in rows})
+def _units() -> dict[tuple[int, str], list[int]]:
+    """(building id, unit as a file names it: 1201, 12-1201 or 12F-1201) → unit ids."""
     unit_rows = Unit.objects.values_list("pk", "floor__building_id", "floor__number", "number")
     units: dict[tuple[int, str], list[int]] = defaultdict(list)
     for pk, building_id, floor, number in unit_rows:
         units[(building_id, number)].append(pk)
         units[(building_id, f"{floor}-{number}")].append(pk)
         units[(building_id, f"{floor}F-{number}".upper())].append(pk)
+    return units
+
+
+def resolve_occupancies(
+    rows: list[Parsed], ctx: Context, errors: list[RowError]
+) -> list[tuple[int, dict[str, Any]]]:
+    buildings = ctx.loaded("buildings", Buildings)
+    enterprises = enterprises_by_code({r.values["credit_code"] for r in rows})
+    units = ctx.loaded("units", _units)
     out = []
     for row in rows:
         v = row.values

@@ -42,7 +42,7 @@ UNIT_STATES = {
 def resolve_units(
     rows: list[Parsed], ctx: Context, errors: list[RowError]
 ) -> list[tuple[int, dict[str, Any]]]:
-    buildings = Buildings()
+    buildings = ctx.loaded("buildings", Buildings)
     out = []
     for row in rows:
         found = buildings.find(row, ctx, errors, "楼宇名称")
