@@ -516,8 +516,7 @@ BATCH_SIZE = 2000
 @dataclass
 class BatchResult:
     """What a batch did (or would do): "create", "update" or "unchanged" per input row, in order;
-    the action of its audit row and the ids it created (enterprises: they have no row of their
-    own in the audit)."""
+    the action of its audit row, and the ids it created that have no audit row of their own."""
 
     action: str
     actions: list[str] = field(default_factory=list)
@@ -654,9 +653,10 @@ def _bulk_insert(
 
 
 def batch_audit(*, actor: Any, result: BatchResult, source: str) -> None:
-    """The batch's own audit row: its source, counts and (enterprises) the ids it created."""
+    """The batch's own audit row: its source, counts and the ids it created, where they have no
+    audit row of their own (enterprises)."""
     after: dict[str, Any] = {"source": source, **result.counts}
-    if result.action == "enterprise.import":
+    if result.created_ids:
         after["created_ids"] = sorted(result.created_ids)
     audit_record(actor=actor, action=result.action, after=after)
 
