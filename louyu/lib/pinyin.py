@@ -202,17 +202,32 @@ def search_names_each(names: list[str]) -> list[str]:
     return [search_names(name) for name in names]
 
 
+def _worker() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        # spawn, not fork: the caller holds threads and database connections.
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+    return _pool
+
+
+def start_worker() -> None:
+    """Start the worker process now, if it is not running: it takes a few tenths of a second
+    to start and load pypinyin's dictionaries, which a caller that will soon have many names
+    (an import about to read a large file) can overlap with its own work."""
+    try:
+        _worker().submit(search_names_each, [])
+    except Exception:  # noqa: BLE001 - no worker: `spelled_ahead` finds out and does without
+        return
+
+
 class _Ahead:
     def __init__(self, names: list[str]) -> None:
         self.done: dict[str, str] = {}
         self.futures: list[Future[list[str]]] = []
         self.chunks = [names[i : i + AHEAD_CHUNK] for i in range(0, len(names), AHEAD_CHUNK)]
-        global _pool
         try:
-            if _pool is None:
-                # spawn, not fork: the caller holds threads and database connections.
-                _pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
-            self.futures = [_pool.submit(search_names_each, chunk) for chunk in self.chunks]
+            pool = _worker()
+            self.futures = [pool.submit(search_names_each, chunk) for chunk in self.chunks]
         except Exception:  # noqa: BLE001 - no worker: every name is spelled by the caller
             self._give_up()
 

@@ -125,6 +125,16 @@ class EnterpriseImportTests:
         audit = AuditLog.objects.get(action="enterprise.import")
         assert audit.after["created_ids"] == sorted(e.pk for e in created)
 
+    def test_a_large_file_starts_the_pinyin_worker_before_it_is_read(
+        self, economy, tmp_path, monkeypatch
+    ):
+        started = []
+        monkeypatch.setattr(imports, "WORKER_FILE_BYTES", 1)
+        monkeypatch.setattr(imports, "start_worker", lambda: started.append(True))
+        path = xlsx(tmp_path / "e.xlsx", [ENTERPRISE_HEADER, *enterprise_rows(2)])
+        assert run("enterprises", path, dry_run=True).ok and not started  # a dry run spells none
+        assert run("enterprises", path).ok and started == [True]
+
     def test_it_updates_changed_rows_and_keeps_the_former_name(self, economy, tmp_path):
         run("enterprises", xlsx(tmp_path / "a.xlsx", [ENTERPRISE_HEADER, *enterprise_rows(2)]))
         rows = enterprise_rows(2)

@@ -97,6 +97,23 @@ class SpelledAheadTests:
             assert search_names(COMPANY_NAMES[0], "坤和") == _expected([COMPANY_NAMES[0], "坤和"])
         assert pinyin._ahead.get() is None
 
+    def test_the_worker_can_be_started_before_the_names_are_known(self, monkeypatch):
+        from louyu.lib import pinyin
+
+        monkeypatch.setattr(pinyin, "AHEAD_CHUNK", 2)
+        monkeypatch.setattr(pinyin, "_pool", None)
+        pinyin.start_worker()
+        pool = pinyin._pool
+        try:
+            assert pool is not None and len(pool._processes) == 1  # started, not waited for
+            pinyin.start_worker()  # running already: nothing more
+            assert pinyin._pool is pool and len(pool._processes) == 1
+            with pinyin.spelled_ahead(COMPANY_NAMES):
+                assert search_names(COMPANY_NAMES[0]) == _expected([COMPANY_NAMES[0]])
+                assert pinyin._ahead.get().done  # from the worker started before
+        finally:
+            pool.shutdown()
+
     def test_few_names_are_spelled_here(self, monkeypatch):
         from louyu.lib import pinyin
 
