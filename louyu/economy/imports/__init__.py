@@ -18,7 +18,7 @@ How a file goes in:
    jurisdiction (`Context.paths`).
 5. Every error is collected as (row number in the sheet, column header, reason). Steps 3–4 and
    the write go chunk by chunk (`CHUNK_ROWS`) in one transaction: while no error has been
-   found, the kind's batch service in `economy/services.py` works out create / update /
+   found, the kind's batch service in `economy/services/` works out create / update /
    unchanged for the chunk's rows and (unless a dry run, which stops at the preview) writes
    them (one audit row per changed row, the rollup moved incrementally). Any error, in any
    chunk → the rest is still checked, and the transaction is rolled back: nothing is written.

@@ -23,6 +23,7 @@ from louyu.economy.imports.specs.base import (
     Spec,
     enterprises_by_code,
 )
+from louyu.economy.models import TaxRecord
 
 # --- Tax records ------------------------------------------------------------------------------
 
@@ -33,7 +34,7 @@ TAX_TYPES = {
     "个人所得税": "iit",
     "其他": "other",
     "其他税收": "other",
-    **{t.value: t.value for t in services.TaxRecord.TaxType},
+    **{t.value: t.value for t in TaxRecord.TaxType},
 }
 
 
