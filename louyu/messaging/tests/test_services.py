@@ -233,12 +233,13 @@ class ServiceEscalationTests:
         manager = user_create(actor=None, username="manager1", password=None, real_name="管理员甲")
         membership_grant(actor=None, user=manager, role=Role.MANAGER, scope=chat.nodes["community"])
         pushed = []
-        monkeypatch.setattr(
-            "louyu.messaging.services.send_event_on_commit",
-            lambda event, recipients: pushed.append(
-                (event, sorted(getattr(r, "pk", r) for r in recipients))
-            ),
-        )
+        for module in ("conversations", "consultation"):
+            monkeypatch.setattr(
+                f"louyu.messaging.services.{module}.send_event_on_commit",
+                lambda event, recipients: pushed.append(
+                    (event, sorted(getattr(r, "pk", r) for r in recipients))
+                ),
+            )
         services.conversation_members_sync()
         conversation = channel(chat, "service")
         question, _ = services.message_send(
