@@ -4,7 +4,7 @@ gets (tax records, occupancies, an enterprise's industry) update the `BuildingYe
 the same transaction by the difference they make; `rollup_rebuild` recomputes it from scratch.
 
 One module per entity (`buildings` with their units, `enterprises`, `occupancies`, `tax`), the
-rollup, and what the imports' batch upserts share (`batch`); callers import from here."""
+rollup, and what the imports' batch upserts share (`batch`), all importable from here."""
 
 from louyu.economy.services.batch import BatchResult, any_of, batch_audit
 from louyu.economy.services.buildings import (

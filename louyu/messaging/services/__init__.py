@@ -6,7 +6,7 @@ Plain sends, reactions and read pointers are not audit rows: the message row its
 said what when, and a read pointer is the user's own state.
 
 One module per part: conversations (and their membership), messages, attachments,
-moderation, consultation; callers import from here.
+moderation, consultation, all importable from here.
 """
 
 from louyu.messaging.services.attachments import attachment_upload

@@ -1,1 +1,108 @@
-"""Every write of the service center, by entity (see the submodules)."""
+"""Every write of the service center, by entity (see the submodules), all importable from here."""
+
+from louyu.servicedesk.services.catalog import (
+    department_create,
+    department_update,
+    form_data_validate,
+    form_fields_check,
+    service_item_save,
+)
+from louyu.servicedesk.services.escalation import escalation_due, request_escalate_overdue
+from louyu.servicedesk.services.notifications import (
+    dingtalk_payload,
+    email_deliver,
+    notify,
+    webhook_deliver,
+    wecom_payload,
+)
+from louyu.servicedesk.services.proxy import (
+    proxy_delegate,
+    proxy_document_receive,
+    proxy_document_return,
+    proxy_payment_record,
+    proxy_payment_settle,
+)
+from louyu.servicedesk.services.ratings import (
+    callback_done,
+    rectification_appeal,
+    rectification_appeal_decide,
+    rectification_step,
+    request_rate,
+)
+from louyu.servicedesk.services.requests import (
+    request_accept,
+    request_close,
+    request_complete,
+    request_create,
+    request_dispatch,
+    request_documents_received,
+    request_note,
+    request_refuse,
+    request_reopen,
+    request_request_documents,
+    request_sign,
+    request_start,
+    request_transfer,
+)
+from louyu.servicedesk.services.staffing import (
+    department_handler_add,
+    staff_assign,
+    staff_unassign,
+    staff_update,
+)
+from louyu.servicedesk.services.visits import (
+    visit_check_in,
+    visit_finding_to_request,
+    visit_plan_run,
+    visit_plan_save,
+    visit_record,
+    visit_schedule,
+)
+
+__all__ = [
+    "callback_done",
+    "department_create",
+    "department_handler_add",
+    "department_update",
+    "dingtalk_payload",
+    "email_deliver",
+    "escalation_due",
+    "form_data_validate",
+    "form_fields_check",
+    "notify",
+    "proxy_delegate",
+    "proxy_document_receive",
+    "proxy_document_return",
+    "proxy_payment_record",
+    "proxy_payment_settle",
+    "rectification_appeal",
+    "rectification_appeal_decide",
+    "rectification_step",
+    "request_accept",
+    "request_close",
+    "request_complete",
+    "request_create",
+    "request_dispatch",
+    "request_documents_received",
+    "request_escalate_overdue",
+    "request_note",
+    "request_rate",
+    "request_refuse",
+    "request_reopen",
+    "request_request_documents",
+    "request_sign",
+    "request_start",
+    "request_transfer",
+    "service_item_save",
+    "staff_assign",
+    "staff_unassign",
+    "staff_update",
+    "visit_check_in",
+    "visit_finding_to_request",
+    "visit_plan_run",
+    "visit_plan_save",
+    "visit_record",
+    "visit_schedule",
+    "webhook_deliver",
+    "wecom_payload",
+]
