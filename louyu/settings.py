@@ -299,8 +299,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Building economy ------------------------------------------------------------------------
-# The default 口径 of tax figures (see louyu/economy/selectors.py DEFINITIONS) and the margin of
-# the 准亿元楼 watch list (0.8: within 80% of the next tier's threshold).
+# The default 口径 of tax figures (see DEFINITIONS in louyu/economy/selectors/definitions.py) and
+# the margin of the 准亿元楼 watch list (0.8: within 80% of the next tier's threshold).
 LOUYU_ECONOMY_DEFINITION = os.environ.get("LOUYU_ECONOMY_DEFINITION", "total")
 LOUYU_ECONOMY_WATCH_MARGIN = os.environ.get("LOUYU_ECONOMY_WATCH_MARGIN", "0.8")
 
