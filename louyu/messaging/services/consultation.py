@@ -21,6 +21,7 @@ from louyu.messaging import selectors
 from louyu.messaging.models import Conversation, Message
 from louyu.messaging.services.conversations import ENTERPRISE_ROLES
 from louyu.messaging.services.messages import _push_update
+from louyu.servicedesk.services import request_create
 
 
 def service_questions_escalate(*, now: datetime | None = None) -> int:
@@ -80,22 +81,6 @@ def service_questions_escalate(*, now: datetime | None = None) -> int:
     return escalated
 
 
-def _servicedesk_request_create() -> Any:
-    """servicedesk's request_create, imported when first needed (the apps are built apart)."""
-    try:
-        from louyu.servicedesk.services import request_create  # type: ignore[attr-defined]
-    except ImportError:
-        try:
-            from louyu.servicedesk.services.requests import request_create
-        except ImportError as exc:
-            raise ApplicationError(
-                _("Service requests are not available yet."),
-                code="servicedesk_missing",
-                status=503,
-            ) from exc
-    return request_create
-
-
 def message_to_request(*, actor: Any, message: Message, title: str = "") -> Any:
     """Turn a message into a service request (servicedesk), keeping the link both ways: the
     request names the message, the message stores the request's id. Staff only."""
@@ -110,7 +95,6 @@ def message_to_request(*, actor: Any, message: Message, title: str = "") -> Any:
         )
     if message.deleted_at is not None or message.sender is None:
         raise ApplicationError(_("The message was deleted."), code="deleted", status=409)
-    request_create = _servicedesk_request_create()
     from louyu.economy.models import Enterprise
 
     enterprise_ids = Membership.objects.filter(
