@@ -150,10 +150,13 @@ def conversation_list(user: Any) -> QuerySet[Conversation]:
     """The user's conversations, newest activity first, annotated with `unread` (messages of
     others after the read pointer), `last_read_id` and `muted` — one query."""
     mine = Participant.objects.filter(conversation=OuterRef("pk"), user=user)
+    # Inside the Message subquery, OuterRef("pk") would be the message's id (issue 12):
+    # the read pointer is looked up by the message's conversation instead.
+    my_pointer = Participant.objects.filter(conversation=OuterRef("conversation"), user=user)
     unread = (
         Message.objects.filter(
             conversation=OuterRef("pk"),
-            id__gt=Coalesce(Subquery(mine.values("last_read_id")[:1]), 0),
+            id__gt=Coalesce(Subquery(my_pointer.values("last_read_id")[:1]), 0),
             deleted_at__isnull=True,
         )
         .exclude(sender=user)

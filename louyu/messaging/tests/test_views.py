@@ -30,6 +30,29 @@ class ChatPageTests:
         assert 'data-unread="2"' in html
         assert '<html lang="zh-hans">' in html
 
+    def test_it_clears_the_unread_badge_once_read(self, chat):
+        # Issue 12: the count compared message ids with conversation ids and never cleared.
+        conversation = channel(chat, "building")
+        services.message_send(actor=chat.enterprise, conversation=conversation, body="一")
+        last, _ = services.message_send(actor=chat.enterprise, conversation=conversation, body="二")
+        client = chat.client_for("employee")
+
+        def badge() -> str:
+            html = client.get("/messaging/").content.decode()
+            item = html.split(f'data-conversation="{conversation.pk}"', 1)[1].split("</a>", 1)[0]
+            return item.split("data-unread=", 1)[1].split(">", 1)[0]
+
+        assert badge() == '"2"'
+        response = client.post(
+            f"/api/v1/messaging/conversations/{conversation.pk}/read/",
+            {"last_read_id": last.pk},
+            content_type="application/json",
+        )
+        assert response.status_code == 200
+        assert badge() == '"0"'
+        services.message_send(actor=chat.enterprise, conversation=conversation, body="三")
+        assert badge() == '"1"'
+
     def test_it_shows_the_outsider_none_of_them(self, chat):
         html = chat.client_for("outsider").get("/messaging/").content.decode()
         assert "坤和中心" not in html and "环西" not in html
