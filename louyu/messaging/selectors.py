@@ -56,15 +56,23 @@ def get_message_for_user(user: Any, pk: int) -> Message:
         raise Http404 from exc
 
 
-def get_attachment_for_user(user: Any, pk: int) -> Attachment:
-    """An attachment of a conversation the user takes part in (not of a deleted message)."""
+def get_attachment_for_user(user: Any, pk: int, *, write: bool = False) -> Attachment:
+    """An attachment of a conversation the user takes part in: a sent one (of a message not
+    deleted) for every member, an unsent one for its uploader only; 404 otherwise.
+
+    write=True (attaching it to a message) answers only the uploader's unsent attachments.
+    """
     if not _active(user):
         raise Http404
-    queryset = Attachment.objects.filter(conversation__participants__user=user).filter(
-        Q(message__isnull=True, uploader=user) | Q(message__deleted_at__isnull=True)
+    unsent = Q(message__isnull=True, uploader=user)
+    # Issue 13: without message__isnull=False an unsent attachment (message NULL, so also
+    # message__deleted_at NULL) was readable by every member.
+    visible = (
+        unsent if write else unsent | Q(message__isnull=False, message__deleted_at__isnull=True)
     )
+    queryset = Attachment.objects.filter(conversation__participants__user=user).filter(visible)
     try:
-        return queryset.get(pk=pk)
+        return queryset.select_related("conversation").get(pk=pk)
     except (Attachment.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 

@@ -17,7 +17,7 @@ from louyu.api.pagination import Pagination
 from louyu.api.serializers import ErrorSerializer
 from louyu.messaging import selectors, services
 from louyu.messaging.api import serializers as s
-from louyu.messaging.models import Attachment, Message
+from louyu.messaging.models import Message
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
 
@@ -93,10 +93,11 @@ class MessageListApi(APIView):
             ).first()
             if reply_to is None:
                 raise Http404
-        attachments = list(
-            Attachment.objects.filter(pk__in=data["attachments"], conversation=conversation)
-        )
-        if len(attachments) != len(set(data["attachments"])):
+        attachments = [
+            selectors.get_attachment_for_user(request.user, pk, write=True)
+            for pk in dict.fromkeys(data["attachments"])
+        ]
+        if any(a.conversation_id != conversation.pk for a in attachments):
             raise Http404
         message, created = services.message_send(
             actor=request.user,

@@ -204,6 +204,49 @@ class MessageApiTests:
         assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
         assert "attachment" in response["Content-Disposition"]
 
+    def test_it_serves_an_unsent_attachment_only_to_its_uploader(self, chat):
+        # Issue 13: an uploaded but unsent attachment was readable by every member.
+        conversation = channel(chat, "building")
+        upload = SimpleUploadedFile("草稿.pdf", b"%PDF-1.4 draft", content_type="application/pdf")
+        response = api(chat, "enterprise").post(
+            f"/api/v1/messaging/conversations/{conversation.pk}/attachments/",
+            {"file": upload},
+            format="multipart",
+        )
+        attachment_id = response.json()["id"]
+        url = f"/messaging/attachments/{attachment_id}/"
+        assert_access_matrix(chat, "get", url, allowed={"enterprise"})
+        missing = chat.client_for("employee").get("/messaging/attachments/999999/")
+        foreign = chat.client_for("employee").get(url)
+        assert foreign.status_code == missing.status_code == 404
+        assert [t.name for t in foreign.templates] == [t.name for t in missing.templates]
+
+    def test_it_refuses_to_send_another_members_attachment_like_a_missing_one(self, chat):
+        conversation = channel(chat, "building")
+        upload = SimpleUploadedFile("草稿.pdf", b"%PDF-1.4 draft", content_type="application/pdf")
+        attachment_id = (
+            api(chat, "enterprise")
+            .post(
+                f"/api/v1/messaging/conversations/{conversation.pk}/attachments/",
+                {"file": upload},
+                format="multipart",
+            )
+            .json()["id"]
+        )
+        url = f"/api/v1/messaging/conversations/{conversation.pk}/messages/"
+        foreign = api(chat, "employee").post(
+            url, {"body": "x", "attachments": [attachment_id]}, format="json"
+        )
+        missing = api(chat, "employee").post(
+            url, {"body": "x", "attachments": [999999]}, format="json"
+        )
+        assert foreign.status_code == missing.status_code == 404
+        assert foreign.json() == missing.json()
+        assert (
+            chat.client_for("employee").get(f"/messaging/attachments/{attachment_id}/").status_code
+            == 404
+        )
+
 
 class SearchApiTests:
     def test_it_searches_in_chinese_over_readable_conversations(self, chat):
