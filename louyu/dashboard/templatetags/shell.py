@@ -58,6 +58,13 @@ def _is_desk(user: Any) -> bool:
     return bool(desk_paths(user))
 
 
+def _can_export(user: Any) -> bool:
+    """What the export page itself asks before answering (404 with nothing to export)."""
+    from louyu.messaging.selectors import exportable_conversations
+
+    return exportable_conversations(user).exists()
+
+
 Entry = tuple[str | Promise, str | None, bool]
 
 
@@ -85,7 +92,8 @@ def _menu(user: Any) -> list[tuple[str | Promise | None, list[Entry]]]:
             _("Service center"),
             [
                 (_("Work queue"), _reverse("servicedesk:queue"), _has_queue(user)),
-                (_("Visits"), _reverse("servicedesk:visits"), _has_queue(user)),
+                # The visit list is the desk's (handlers of a department get 404, issue 12).
+                (_("Visits"), _reverse("servicedesk:visits"), _is_desk(user)),
                 (_("Promises kept"), _reverse("servicedesk:performance"), _has_queue(user)),
                 (
                     _("Record a request"),
@@ -125,7 +133,7 @@ def _menu(user: Any) -> list[tuple[str | Promise | None, list[Entry]]]:
                 (
                     _("Export conversations"),
                     _reverse("messaging:export"),
-                    Role.AUDIT_ADMIN in roles,
+                    Role.AUDIT_ADMIN in roles and _can_export(user),
                 ),
                 (
                     _("API documentation"),

@@ -42,6 +42,17 @@ class NavigationTests:
             for item in links(navigation_for(user, "/")) + account_links_for(user):
                 assert resolve(item.url), item.url
 
+    def test_it_links_each_persona_only_to_pages_it_may_open(self, world):
+        # Issue 12: a department handler's menu linked to the visit list, which is 404 for them.
+        failures = []
+        for username in world.users:
+            client = world.client_for(username)
+            for item in links(navigation_for(world.users[username], "/")):
+                status = client.get(item.url).status_code
+                if status != 200:
+                    failures.append((username, item.url, status))
+        assert failures == [], failures
+
     def test_it_offers_password_change_and_second_factor_in_the_user_menu(self, world):
         urls = [item.url for item in account_links_for(world.clerk)]
         assert urls == [reverse("accounts:password_change"), reverse("accounts:2fa_setup")]
