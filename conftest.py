@@ -20,3 +20,14 @@ def media(settings, tmp_path):
     """Uploads go to the test's own folder, never to var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _fresh_holiday_calendar():
+    """Each test reads the holiday calendar of its own database (a rolled-back test's rows
+    must not linger in the process's copy)."""
+    from louyu.lib import workdays
+
+    workdays.invalidate()
+    yield
+    workdays.invalidate()

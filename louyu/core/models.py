@@ -218,3 +218,40 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker
+
+
+class CalendarDay(models.Model):
+    """One date of the statutory holiday arrangement (节假日安排): a day off, or a weekend day
+    worked in exchange (调休上班). A year with any row is arranged by these rows alone, its other
+    days following the week (issue #12); the migration seeds the chinese-calendar package's
+    years, and the system admin's rows override them."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday")
+        WORKDAY = "workday", _("Make-up workday")
+
+    day = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=60)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    class Meta:
+        verbose_name = _("holiday calendar day")
+        verbose_name_plural = _("holiday calendar")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.name} ({self.get_kind_display()})"
+
+    @property
+    def is_workday(self) -> bool:
+        return self.kind == self.Kind.WORKDAY

@@ -3,19 +3,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from louyu.core.context import client_ip
 from louyu.core.exceptions import ApplicationError
-from louyu.core.models import AuditLog, DivisionCode, Node, WorkerHeartbeat
+from louyu.core.models import AuditLog, CalendarDay, DivisionCode, Node, WorkerHeartbeat
+from louyu.core.selectors import CALENDAR_STAMP_KEY
+from louyu.lib import workdays
 from louyu.lib.pinyin import search_names
 
 
@@ -232,3 +238,227 @@ def task_result_prune(*, older_than: timedelta = timedelta(days=14)) -> int:
     cutoff = timezone.now() - older_than
     deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
     return deleted
+
+
+# --- The holiday calendar (issue #12) --------------------------------------------------------
+
+# Called inside the transaction of every calendar edit with the earliest changed date; each
+# recomputes what it derived from working days (the service desk's open deadlines) and returns
+# how many rows it changed. Apps register in their AppConfig.ready().
+CalendarListener = Callable[..., int]
+CALENDAR_LISTENERS: list[CalendarListener] = []
+
+KIND_WORDS = {
+    CalendarDay.Kind.HOLIDAY: {"holiday", "休", "假", "放假", "休息", "节假日"},
+    CalendarDay.Kind.WORKDAY: {"workday", "班", "上班", "调休", "调休上班", "补班"},
+}
+# Column: (its Chinese header, every header accepted for it).
+IMPORT_COLUMNS = {
+    "day": ("日期", {"日期", "date"}),
+    "kind": ("类型", {"类型", "kind", "type"}),
+    "name": ("名称", {"名称", "节日", "name"}),
+    "source": ("来源", {"来源", "依据", "source"}),
+}
+
+
+def calendar_listener_register(listener: CalendarListener) -> CalendarListener:
+    if listener not in CALENDAR_LISTENERS:
+        CALENDAR_LISTENERS.append(listener)
+    return listener
+
+
+def _calendar_published() -> None:
+    cache.set(CALENDAR_STAMP_KEY, uuid.uuid4().hex, None)
+    workdays.invalidate()
+
+
+@contextmanager
+def _calendar_edit(*, actor: Any, first_day: Callable[[], date | None]) -> Iterator[dict[str, int]]:
+    """One transaction around a calendar edit: afterwards every listener recomputes from the
+    earliest changed day, every process is told on commit, and this process forgets its copy
+    whatever happens (a rolled-back edit must not linger in it)."""
+    outcome = {"recomputed": 0}
+    try:
+        with transaction.atomic():
+            yield outcome
+            since = first_day()
+            workdays.invalidate()
+            if since is not None:
+                outcome["recomputed"] = sum(
+                    listener(actor=actor, since=since) for listener in CALENDAR_LISTENERS
+                )
+            transaction.on_commit(_calendar_published)
+    finally:
+        workdays.invalidate()
+
+
+def _calendar_check(day: date, kind: str, name: str) -> str:
+    """The reason a calendar row is wrong, or "" when it is right."""
+    if kind not in CalendarDay.Kind.values:
+        return str(_("Unknown kind: use holiday (休) or make-up workday (班)."))
+    if not name.strip():
+        return str(_("Give the holiday's name (e.g. 春节)."))
+    if kind == CalendarDay.Kind.WORKDAY and day.weekday() < 5:
+        return str(_("A make-up workday falls on a Saturday or Sunday."))
+    return ""
+
+
+def calendar_day_save(
+    *, actor: Any, day: date, kind: str, name: str, source: str = ""
+) -> tuple[CalendarDay, int]:
+    """Set one date of the arrangement (a holiday or a make-up workday); returns the row and how
+    many open deadlines were recomputed."""
+    name, source = (name or "").strip()[:60], (source or "").strip()[:200]
+    reason = _calendar_check(day, kind, name)
+    if reason:
+        raise ApplicationError(reason, code="invalid")
+    with _calendar_edit(actor=actor, first_day=lambda: day) as outcome:
+        row = CalendarDay.objects.select_for_update().filter(day=day).first()
+        before = (
+            audit_values({"kind": row.kind, "name": row.name, "source": row.source})
+            if row
+            else None
+        )
+        row = row or CalendarDay(day=day)
+        row.kind, row.name, row.source = kind, name, source
+        row.updated_at, row.updated_by = timezone.now(), _user_or_none(actor)
+        row.save()
+        audit_record(
+            actor=actor,
+            action="calendar.day_save",
+            target=row,
+            before=before,
+            after=audit_values({"day": day, "kind": kind, "name": name, "source": source}),
+        )
+    return row, outcome["recomputed"]
+
+
+def calendar_day_delete(*, actor: Any, day: date) -> int:
+    """Remove one date from the arrangement (it follows the week again); returns how many open
+    deadlines were recomputed."""
+    with _calendar_edit(actor=actor, first_day=lambda: day) as outcome:
+        row = CalendarDay.objects.select_for_update().filter(day=day).first()
+        if row is None:
+            raise ApplicationError(_("That date is not in the holiday calendar."), code="not_found")
+        audit_record(
+            actor=actor,
+            action="calendar.day_delete",
+            target=row,
+            before=audit_values({"day": day, "kind": row.kind, "name": row.name}),
+        )
+        row.delete()
+    return outcome["recomputed"]
+
+
+def _cell_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip().replace("年", "-").replace("月", "-").rstrip("日")
+    text = text.replace("/", "-").replace(".", "-")
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()  # noqa: DTZ007 - a calendar date
+    except ValueError:
+        return None
+
+
+def calendar_rows_parse(
+    rows: list[list[Any]], *, year: int | None = None, source: str = ""
+) -> tuple[int, list[CalendarDay]]:
+    """The year and rows of an arrangement table (header 日期, 类型, 名称[, 来源]); every bad row is
+    named with its column and reason in one ApplicationError, and then nothing is imported."""
+    if not rows:
+        raise ApplicationError(_("The file is empty."), code="invalid")
+    header = [str(cell or "").strip().lower() for cell in rows[0]]
+    columns: dict[str, int] = {}
+    for key, (_title, names) in IMPORT_COLUMNS.items():
+        found = [i for i, title in enumerate(header) if title in names]
+        if found:
+            columns[key] = found[0]
+    missing = [IMPORT_COLUMNS[k][0] for k in ("day", "kind", "name") if k not in columns]
+    if missing:
+        raise ApplicationError(
+            _("The header row lacks the columns %(columns)s.") % {"columns": "、".join(missing)},
+            code="invalid",
+        )
+    words = {word: kind for kind, spelled in KIND_WORDS.items() for word in spelled}
+
+    def cell(line: list[Any], key: str) -> Any:
+        at = columns.get(key)
+        return line[at] if at is not None and at < len(line) else None
+
+    errors: list[str] = []
+    parsed: dict[date, CalendarDay] = {}
+    for number, line in enumerate(rows[1:], start=2):
+        if not any(str(value or "").strip() for value in line):
+            continue
+        day = _cell_date(cell(line, "day"))
+        where = _("Row %(row)s, column %(column)s: ")
+        if day is None:
+            errors.append(where % {"row": number, "column": "日期"} + str(_("not a date.")))
+            continue
+        if day in parsed:
+            errors.append(
+                where % {"row": number, "column": "日期"} + str(_("this date is listed twice."))
+            )
+            continue
+        kind = words.get(str(cell(line, "kind") or "").strip().lower(), "?")
+        name = str(cell(line, "name") or "").strip()
+        reason = _calendar_check(day, kind, name)
+        if reason:
+            column = "名称" if kind in CalendarDay.Kind.values and not name else "类型"
+            errors.append(where % {"row": number, "column": column} + reason)
+            continue
+        row_source = str(cell(line, "source") or "").strip() or source
+        parsed[day] = CalendarDay(day=day, kind=kind, name=name[:60], source=row_source[:200])
+    years = {day.year for day in parsed}
+    if not errors and not parsed:
+        errors.append(str(_("The file lists no dates.")))
+    if len(years) > 1:
+        errors.append(
+            _("A file holds one year's arrangement; this one spans %(years)s.")
+            % {"years": "、".join(str(y) for y in sorted(years))}
+        )
+    elif year is not None and years and years != {year}:
+        errors.append(_("The file's dates are not in %(year)s.") % {"year": year})
+    if errors:
+        raise ApplicationError(
+            "\n".join(errors), code="invalid", extra={"errors": errors, "count": len(errors)}
+        )
+    return years.pop(), sorted(parsed.values(), key=lambda row: row.day)
+
+
+def calendar_year_import(
+    *, actor: Any, rows: list[list[Any]], year: int | None = None, source: str = ""
+) -> tuple[int, list[CalendarDay], int]:
+    """Replace a year's arrangement with the rows of a table (see `calendar_rows_parse`).
+    Returns the year, its new rows and how many open deadlines were recomputed."""
+    year, days = calendar_rows_parse(rows, year=year, source=source)
+    user = _user_or_none(actor)
+    now = timezone.now()
+    with _calendar_edit(actor=actor, first_day=lambda: date(year, 1, 1)) as outcome:
+        old = CalendarDay.objects.filter(day__year=year)
+        before = {"holidays": 0, "workdays": 0}
+        for kind in old.values_list("kind", flat=True):
+            before["holidays" if kind == CalendarDay.Kind.HOLIDAY else "workdays"] += 1
+        old.delete()
+        for row in days:
+            row.updated_at, row.updated_by = now, user
+        CalendarDay.objects.bulk_create(days)
+        audit_record(
+            actor=actor,
+            action="calendar.year_import",
+            before={"year": year, **before},
+            after={
+                "year": year,
+                "holidays": sum(not row.is_workday for row in days),
+                "workdays": sum(row.is_workday for row in days),
+                "source": source,
+            },
+        )
+    return year, days, outcome["recomputed"]
+
+
+def _user_or_none(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from louyu.core import views
+
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("holidays/", views.holiday_calendar, name="holidays"),
+]

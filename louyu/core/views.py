@@ -1,4 +1,4 @@
-"""Operational endpoints of the core app."""
+"""Operational endpoints of the core app, and the system admin's holiday calendar."""
 
 from __future__ import annotations
 
@@ -8,13 +8,26 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from louyu.core import selectors, services
+from louyu.core.exceptions import ApplicationError
+from louyu.core.forms import (
+    CalendarDayForm,
+    CalendarDeleteForm,
+    CalendarImportForm,
+    calendar_file_rows,
+)
 from louyu.core.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -63,3 +76,106 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if failing:
         return JsonResponse({"status": "error", "failing": failing, "checks": checks}, status=503)
     return JsonResponse({"status": "ok", "checks": checks})
+
+
+# --- The holiday calendar (issue #12) --------------------------------------------------------
+
+CALENDAR_PERMISSION = "core.change_calendarday"
+# A holiday arrangement is a few dozen rows; anything much larger is not one.
+CALENDAR_MAX_UPLOAD = 512 * 1024
+
+
+def _calendar_admin(request: HttpRequest) -> None:
+    if not request.user.has_perm(CALENDAR_PERMISSION):
+        raise Http404
+
+
+def _calendar_year(request: HttpRequest) -> int:
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or 0)
+    except ValueError:
+        year = 0
+    return year if 1990 <= year <= 2100 else timezone.localdate().year
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def holiday_calendar(request: HttpRequest) -> HttpResponse:
+    """节假日安排: a year's holidays and make-up workdays, with forms to set or remove a date and
+    to import a whole year (system admin only; everyone else gets 404)."""
+    _calendar_admin(request)
+    year = _calendar_year(request)
+    day_form = CalendarDayForm(prefix="day")
+    import_form = CalendarImportForm(prefix="import")
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "save":
+                day_form = CalendarDayForm(request.POST, prefix="day")
+                if day_form.is_valid():
+                    data = day_form.cleaned_data
+                    row, moved = services.calendar_day_save(
+                        actor=request.user,
+                        day=data["day"],
+                        kind=data["kind"],
+                        name=data["name"],
+                        source=data["source"],
+                    )
+                    messages.success(request, _calendar_saved(str(row), moved))
+                    return redirect(f"{reverse('core:holidays')}?year={row.day.year}")
+            elif action == "delete":
+                delete_form = CalendarDeleteForm(request.POST)
+                if delete_form.is_valid():
+                    day = delete_form.cleaned_data["day"]
+                    moved = services.calendar_day_delete(actor=request.user, day=day)
+                    messages.success(request, _calendar_saved(day.isoformat(), moved))
+                    return redirect(f"{reverse('core:holidays')}?year={day.year}")
+            elif action == "import":
+                import_form = CalendarImportForm(request.POST, request.FILES, prefix="import")
+                if import_form.is_valid():
+                    upload = import_form.cleaned_data["file"]
+                    if upload.size > CALENDAR_MAX_UPLOAD:
+                        raise ApplicationError(
+                            _("The file is too large for a holiday arrangement (512 KB at most)."),
+                            code="invalid",
+                        )
+                    imported, days, moved = services.calendar_year_import(
+                        actor=request.user,
+                        rows=calendar_file_rows(upload.read(), upload.name),
+                        source=import_form.cleaned_data["source"],
+                    )
+                    messages.success(
+                        request,
+                        _calendar_saved(
+                            _("%(year)s: %(count)s dates") % {"year": imported, "count": len(days)},
+                            moved,
+                        ),
+                    )
+                    return redirect(f"{reverse('core:holidays')}?year={imported}")
+        except ApplicationError as error:
+            errors = (error.extra or {}).get("errors") or [str(error)]
+            target = import_form if action == "import" else day_form
+            for message in errors:
+                target.add_error(None, message)
+        status = 400
+    rows = selectors.calendar_year(year)
+    return render(
+        request,
+        "core/holidays.html",
+        {
+            "year": year,
+            "rows": rows,
+            "holidays": sum(not row.is_workday for row in rows),
+            "workdays": sum(row.is_workday for row in rows),
+            "status": selectors.calendar_year_status(year),
+            "years": range(timezone.localdate().year - 3, timezone.localdate().year + 3),
+            "day_form": day_form,
+            "import_form": import_form,
+        },
+        status=status,
+    )
+
+
+def _calendar_saved(what: str, moved: int) -> str:
+    return _("Saved: %(what)s. Open deadlines moved: %(count)s.") % {"what": what, "count": moved}

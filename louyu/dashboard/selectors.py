@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from louyu.accounts.models import SERVICE_CENTER_ROLES, STAFF_ROLES, Membership, Role, User
 from louyu.accounts.selectors import scope_ids
+from louyu.core.selectors import calendar_missing_year
 
 # Roles that look after a part of the jurisdiction tree.
 JURISDICTION_ROLES = frozenset({Role.DISTRICT_OFFICER, Role.STREET_CADRE} | SERVICE_CENTER_ROLES)
@@ -170,11 +171,12 @@ def _system_section(user: User, roles: set[str]) -> Section:
         for beat in WorkerHeartbeat.objects.order_by("-last_seen")[:LIST_LIMIT]
     ]
     jobs = list(JobRun.objects.order_by("-started_at", "-id")[:LIST_LIMIT])
+    missing_year = calendar_missing_year()
     return Section(
         key="system",
         title=_("Jobs and workers"),
-        items=jobs + heartbeats,
-        extra={"jobs": jobs, "heartbeats": heartbeats},
+        items=jobs + heartbeats + ([missing_year] if missing_year else []),
+        extra={"jobs": jobs, "heartbeats": heartbeats, "calendar_missing": missing_year},
     )
 
 

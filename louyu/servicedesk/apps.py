@@ -6,3 +6,9 @@ class ServicedeskConfig(AppConfig):
     name = "louyu.servicedesk"
     label = "servicedesk"
     verbose_name = _("Service center")
+
+    def ready(self) -> None:
+        from louyu.core.services import calendar_listener_register
+        from louyu.servicedesk.services import request_deadlines_recompute
+
+        calendar_listener_register(request_deadlines_recompute)

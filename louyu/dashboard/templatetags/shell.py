@@ -131,6 +131,11 @@ def _menu(user: Any) -> list[tuple[str | Promise | None, list[Entry]]]:
             [
                 (_("Administration"), existing_path("/admin/"), bool(roles & ADMIN_ROLES)),
                 (
+                    _("Holiday calendar"),
+                    _reverse("core:holidays"),
+                    user.has_perm("core.change_calendarday"),
+                ),
+                (
                     _("Export conversations"),
                     _reverse("messaging:export"),
                     Role.AUDIT_ADMIN in roles and _can_export(user),

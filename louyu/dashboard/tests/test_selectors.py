@@ -8,6 +8,7 @@ from louyu.accounts.models import Role
 from louyu.accounts.services import membership_grant
 from louyu.core.models import AuditLog, JobRun, Node, WorkerHeartbeat
 from louyu.core.services import node_create
+from louyu.dashboard import selectors
 from louyu.dashboard.selectors import workbench_for
 from louyu.testing import PERSONAS
 
@@ -110,8 +111,14 @@ class OtherSectionTests:
         (enterprise,) = sections_of(world, "outsider")["enterprise"].items
         assert enterprise.building.name == "浙江省外经贸广场"
 
-    def test_it_is_empty_for_the_sysadmin_before_any_job_ran(self, world):
+    def test_it_is_empty_for_the_sysadmin_before_any_job_ran(self, world, monkeypatch):
+        monkeypatch.setattr(selectors, "calendar_missing_year", lambda: None)
         assert sections_of(world, "sysadmin")["system"].is_empty
+
+    def test_it_warns_the_sysadmin_that_a_years_holidays_are_missing(self, world, monkeypatch):
+        monkeypatch.setattr(selectors, "calendar_missing_year", lambda: 2027)
+        section = sections_of(world, "sysadmin")["system"]
+        assert section.extra["calendar_missing"] == 2027 and not section.is_empty
 
     def test_it_shows_job_runs_and_stale_workers_to_the_sysadmin(self, world):
         now = timezone.now()

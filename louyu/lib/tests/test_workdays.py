@@ -1,10 +1,15 @@
+import time
 from datetime import date, timedelta
 
 import chinese_calendar
 import pytest
+from django.core.cache import cache
 from hypothesis import given
 from hypothesis import strategies as st
 
+from louyu.core.models import CalendarDay
+from louyu.core.selectors import CALENDAR_STAMP_KEY
+from louyu.lib import workdays
 from louyu.lib.workdays import (
     add_workdays,
     deadline_after_resume,
@@ -12,6 +17,9 @@ from louyu.lib.workdays import (
     workdays_between,
     workdays_left,
 )
+
+# The platform's calendar lives in the database (seeded from the package by migration).
+pytestmark = pytest.mark.django_db
 
 DAYS = st.dates(min_value=date(2012, 1, 1), max_value=date(2028, 12, 31))
 LIMITS = st.integers(min_value=0, max_value=40)
@@ -114,3 +122,43 @@ class DeadlineAfterResumeTests:
     def test_time_spent_before_the_pause_does_not_count(self, accepted, received, days):
         received = max(accepted, received)
         assert deadline_after_resume(received, days) == plain_count(received, days)
+
+
+class CalendarSourceTests:
+    """The platform's rows (core.CalendarDay) over the package over the week (issue #12)."""
+
+    def test_a_year_without_package_data_is_a_fallback_year_and_provisional(self):
+        assert 2026 in workdays.PACKAGE_YEARS and 2027 not in workdays.PACKAGE_YEARS
+        assert workdays.is_fallback_year(2027)
+        assert not workdays.is_fallback_year(2026)
+        assert workdays.is_provisional(date(2026, 12, 28), date(2027, 1, 4))
+        assert not workdays.is_provisional(date(2026, 12, 1), date(2026, 12, 31))
+
+    def test_a_platform_row_arranges_its_year_and_overrides_the_package(self):
+        CalendarDay.objects.create(day=date(2027, 1, 1), kind="holiday", name="元旦")
+        CalendarDay.objects.filter(day=date(2026, 10, 10)).delete()  # was a make-up Saturday
+        workdays.invalidate()
+        assert not workdays.is_fallback_year(2027)
+        assert not is_workday(date(2027, 1, 1))
+        assert is_workday(date(2027, 1, 4))
+        assert not is_workday(date(2026, 10, 10))
+        # New Year's Day is no longer a working day: Thursday 31 December + 1 → Monday 4 January.
+        assert add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 4)
+
+    def test_another_process_edit_reaches_this_one_through_the_shared_stamp(self, monkeypatch):
+        assert is_workday(date(2027, 1, 1))  # loaded: a fallback Friday
+        CalendarDay.objects.create(day=date(2027, 1, 1), kind="holiday", name="元旦")
+        assert is_workday(date(2027, 1, 1))  # this process has not been told yet
+        cache.set(CALENDAR_STAMP_KEY, "edited elsewhere")
+        clock = time.monotonic() + workdays.CHECK_SECONDS + 1
+        monkeypatch.setattr(workdays.time, "monotonic", lambda: clock)
+        assert not is_workday(date(2027, 1, 1))
+
+    def test_the_migration_seeds_every_package_date(self):
+        seeded = dict(CalendarDay.objects.values_list("day", "kind"))
+        package = workdays.package_days()
+        assert len(seeded) >= len(package)
+        assert all(
+            seeded[day] == ("workday" if worked else "holiday") for day, worked, _ in package
+        )
+        assert CalendarDay.objects.get(day=date(2026, 10, 1)).name == "国庆节"

@@ -81,6 +81,10 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
     channel_display = serializers.CharField(source="get_channel_display")
     light = serializers.CharField(source="sla_light")
     current_due_on = serializers.DateField(allow_null=True)
+    due_provisional = serializers.BooleanField(
+        help_text="The deadline runs into a year whose holiday arrangement is not known yet "
+        "(counted Monday–Friday); it may still move."
+    )
     department = DepartmentRefSerializer(allow_null=True)
     service_item = serializers.SerializerMethodField()
     enterprise = serializers.SerializerMethodField()
@@ -100,6 +104,7 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
             "urgent",
             "light",
             "current_due_on",
+            "due_provisional",
             "response_due_on",
             "sign_due_on",
             "due_on",
@@ -116,7 +121,9 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
     # Filled in by hand in `_row`; the fields a subclass adds go through DRF's generic path.
     ROW_FIELDS = frozenset(Meta.fields)
     # Not columns: derived from the status and the deadlines.
-    COMPUTED = frozenset({"status_display", "channel_display", "light", "current_due_on"})
+    COMPUTED = frozenset(
+        {"status_display", "channel_display", "light", "current_due_on", "due_provisional"}
+    )
 
     def _ref(self, obj: Any) -> dict[str, Any] | None:
         return {"id": obj.pk, "name": str(obj)} if obj is not None else None
@@ -160,6 +167,7 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
             "urgent": bool(obj.urgent),
             "light": str(obj.light(today)),
             "current_due_on": _iso(obj.current_due_on),
+            "due_provisional": obj.due_provisional,
             "response_due_on": _iso(obj.response_due_on),
             "sign_due_on": _iso(obj.sign_due_on),
             "due_on": _iso(obj.due_on),

@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from louyu.core.models import Node
 from louyu.economy.models import Enterprise
-from louyu.lib.workdays import workdays_left
+from louyu.lib.workdays import is_provisional, workdays_left
 from louyu.servicedesk.models.catalog import ServiceItem
 from louyu.servicedesk.models.staffing import COMMUNITY, Department
 
@@ -214,6 +214,26 @@ class ServiceRequest(models.Model):
         if self.status in {Status.ACCEPTED, Status.SIGNED, Status.IN_PROGRESS}:
             return self.due_on
         return None
+
+    @property
+    def current_clock(self) -> str:
+        """Which clock `current_due_on` belongs to: "response" (首次响应), "sign" (签收) or
+        "completion" (办结); "" when none runs."""
+        due = self.current_due_on
+        if due is None:
+            return ""
+        if self.status == Status.SUBMITTED:
+            return "response"
+        if self.status == Status.DISPATCHED and due == self.sign_due_on and due != self.due_on:
+            return "sign"
+        return "completion"
+
+    @property
+    def due_provisional(self) -> bool:
+        """True when the deadline runs into a year whose holidays are not known yet (a fallback
+        year, counted Monday–Friday): the date may still move (issue #12)."""
+        due = self.current_due_on
+        return due is not None and is_provisional(timezone.localdate(self.submitted_at), due)
 
     def workdays_left(self, today=None) -> int | None:  # type: ignore[no-untyped-def]
         due = self.current_due_on

@@ -7,6 +7,7 @@ from louyu.servicedesk.services.catalog import (
     form_fields_check,
     service_item_save,
 )
+from louyu.servicedesk.services.deadlines import request_deadlines, request_deadlines_recompute
 from louyu.servicedesk.services.escalation import escalation_due, request_escalate_overdue
 from louyu.servicedesk.services.notifications import (
     dingtalk_payload,
@@ -60,6 +61,8 @@ from louyu.servicedesk.services.visits import (
 )
 
 __all__ = [
+    "request_deadlines",
+    "request_deadlines_recompute",
     "callback_done",
     "department_create",
     "department_handler_add",
