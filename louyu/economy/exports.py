@@ -60,6 +60,7 @@ from django.utils.translation import gettext_lazy as _
 from louyu.core.exceptions import ApplicationError
 from louyu.core.services import audit_record
 from louyu.lib.money import WAN, yuan
+from louyu.lib.spreadsheets import safe_cell
 
 FORMATS = ("xlsx", "csv")
 UNITS = {"yuan": _("yuan"), "wan": _("10k yuan")}
@@ -67,7 +68,6 @@ KINDS = ("text", "id", "money", "number", "int", "date", "ratio", "bool")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Above this many rows the workbook is streamed row by row (xlsxwriter's constant_memory).
 CONSTANT_MEMORY_ROWS = 5_000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,7 @@ def _csv(
 ) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(headers)
+    writer.writerow([safe_cell(h) for h in headers])
     for row in rows:
         line = []
         for column in columns:
@@ -219,7 +219,7 @@ def _csv(
             if value is None:
                 line.append("")
             elif isinstance(value, str):
-                line.append("'" + value if value.startswith(FORMULA_START) else value)
+                line.append(safe_cell(value))
             elif isinstance(value, datetime):
                 line.append(timezone.localtime(value).strftime("%Y-%m-%d %H:%M"))
             elif isinstance(value, date):
@@ -227,7 +227,7 @@ def _csv(
             else:
                 line.append(str(value))
         writer.writerow(line)
-    writer.writerow([_t("Note") + "：" + "；".join(f"{k}：{v}" for k, v in notes)])
+    writer.writerow([safe_cell(_t("Note") + "：" + "；".join(f"{k}：{v}" for k, v in notes))])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -258,7 +258,7 @@ def _xlsx(
     sheet = workbook.add_worksheet(_t("Data"))
     sheet.freeze_panes(1, 0)
     for col, (column, title) in enumerate(zip(columns, headers, strict=True)):
-        sheet.write_string(0, col, title, bold)
+        sheet.write_string(0, col, safe_cell(title), bold)
         width = 22 if column.kind == "id" else 14 if column.kind != "text" else 20
         sheet.set_column(col, col, width, formats.get(column.kind))
     for r, row in enumerate(rows, start=1):
@@ -267,7 +267,7 @@ def _xlsx(
             if value is None:
                 continue
             if column.kind == "id" or isinstance(value, str):
-                sheet.write_string(r, col, str(value), formats.get(column.kind))
+                sheet.write_string(r, col, safe_cell(str(value)), formats.get(column.kind))
             elif isinstance(value, datetime):
                 naive = timezone.localtime(value).replace(tzinfo=None)
                 sheet.write_datetime(r, col, naive, moment)
@@ -281,7 +281,7 @@ def _xlsx(
     about.set_column(0, 0, 18)
     about.set_column(1, 1, 80)
     for r, (label, value) in enumerate(notes):
-        about.write_string(r, 0, label, bold)
-        about.write_string(r, 1, value)
+        about.write_string(r, 0, safe_cell(str(label)), bold)
+        about.write_string(r, 1, safe_cell(str(value)))
     workbook.close()
     return out.getvalue()

@@ -63,7 +63,7 @@ class XlsxTests:
             "占比",
         ]
         assert data["A2"].value == "0012345678901234567" and data["A2"].data_type == "s"
-        assert data["B2"].value == "=HYPERLINK()" and data["B2"].data_type == "s"
+        assert data["B2"].value == "'=HYPERLINK()" and data["B2"].data_type == "s"
         assert data["D2"].value == pytest.approx(1234.57)
         assert data["E2"].value.date() == date(2013, 6, 30)
         assert data["D3"].value is None

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from louyu.core.events import send_event_on_commit
 from louyu.core.exceptions import ApplicationError
 from louyu.core.services import audit_record
+from louyu.lib.spreadsheets import safe_cell, write_cell
 from louyu.messaging import selectors
 from louyu.messaging.models import Attachment, Conversation, Message, Participant, Report
 
@@ -202,7 +203,7 @@ def conversation_export(
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(EXPORT_COLUMNS)
-        writer.writerows(rows)
+        writer.writerows([safe_cell(v) for v in row] for row in rows)
         content = buffer.getvalue().encode("utf-8-sig")  # Excel in Chinese needs the BOM
         content_type = "text/csv; charset=utf-8"
     else:
@@ -214,7 +215,7 @@ def conversation_export(
         sheet.write_row(0, 0, EXPORT_COLUMNS)
         for i, row in enumerate(rows, start=1):
             for j, value in enumerate(row):
-                sheet.write_string(i, j, str(value))
+                write_cell(sheet, i, j, value)
         book.close()
         content = output.getvalue()
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
