@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from louyu.api.serializers import ErrorSerializer
 from louyu.core.exceptions import ApplicationError
-from louyu.economy.models import Enterprise
+from louyu.economy.selectors import get_enterprise_for_user
 from louyu.servicedesk.access import capabilities, get_request_for_user, requests_visible_to
 from louyu.servicedesk.api.serializers import (
     DepartmentSerializer,
@@ -100,13 +100,8 @@ class RequestListApi(generics.ListCreateAPIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         # The building and its community come along: request_create needs both.
-        enterprise = (
-            Enterprise.objects.select_related("building__parent")
-            .filter(pk=values["enterprise"])
-            .first()
-        )
-        if enterprise is None:
-            raise Http404
+        # Issue 13: a foreign enterprise answered 403, a missing one 404; both are 404 now.
+        enterprise = get_enterprise_for_user(request.user, values["enterprise"])
         item = None
         if values.get("service_item"):
             item = ServiceItem.objects.filter(pk=values["service_item"], is_active=True).first()

@@ -12,7 +12,7 @@ from louyu.servicedesk.tests.test_services_requests import run_to_done, submit
 from louyu.testing import PERSONAS, assert_access_matrix
 
 BASE = "/api/v1/servicedesk"
-CREATE_QUERIES = 14
+CREATE_QUERIES = 18  # the enterprise through get_enterprise_for_user (issue 13)
 # Who sees a dispatched request of the persona enterprise (in 环西, for the tax bureau).
 VIEWERS = {"enterprise", "clerk", "street", "district", "handler_tax"}
 
@@ -126,6 +126,16 @@ class RequestCreateApiTests:
             response = client.post(f"{BASE}/requests/", payload, content_type="application/json")
         assert response.status_code == 201, response.content
 
+    def test_it_answers_a_foreign_enterprise_like_a_missing_one(self, desk):
+        # Issue 13: 403 for another community's enterprise, 404 for a missing one.
+        client = desk.world.client_for("outsider")
+        answers = []
+        for pk in (desk.scopes["enterprise"].pk, 999999):
+            payload = {"title": "领用发票", "enterprise": pk}
+            response = client.post(f"{BASE}/requests/", payload, content_type="application/json")
+            answers.append((response.status_code, response.json()))
+        assert answers[0] == answers[1] and answers[0][0] == 404
+
     def test_an_enterprise_contact_submits_from_a_phone(self, desk):
         client = desk.world.client_for("enterprise")
         response = client.post(
@@ -164,7 +174,7 @@ class RequestCreateApiTests:
             {"title": "x", "enterprise": desk.scopes["enterprise"].pk},
             content_type="application/json",
         )
-        assert response.status_code == 403
+        assert response.status_code == 404  # issue 13: not yours is not found
         assert not ServiceRequest.objects.exists()
 
 
