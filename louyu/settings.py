@@ -301,6 +301,15 @@ SPECTACULAR_SETTINGS = {
 # --- Building economy ------------------------------------------------------------------------
 # The default 口径 of tax figures (see DEFINITIONS in louyu/economy/selectors/definitions.py) and
 # the margin of the 准亿元楼 watch list (0.8: within 80% of the next tier's threshold).
+# Imports: a file is measured before it is read (issue #13: one 1.6 KB .xlsx with a cell at
+# XFD1048576 made the reader allocate 512 GiB). Rows × columns is the sheet's dense size.
+LOUYU_IMPORT_MAX_BYTES = env_int("LOUYU_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+LOUYU_IMPORT_MAX_UNZIPPED = env_int("LOUYU_IMPORT_MAX_UNZIPPED", 400 * 1024 * 1024)
+LOUYU_IMPORT_MAX_ROWS = env_int("LOUYU_IMPORT_MAX_ROWS", 200_000)
+LOUYU_IMPORT_MAX_COLUMNS = env_int("LOUYU_IMPORT_MAX_COLUMNS", 200)
+LOUYU_IMPORT_MAX_CELLS = env_int("LOUYU_IMPORT_MAX_CELLS", 4_000_000)
+# How many errors a result keeps (page, job state, cache); the total is always counted.
+LOUYU_IMPORT_MAX_ERRORS = env_int("LOUYU_IMPORT_MAX_ERRORS", 200)
 LOUYU_ECONOMY_DEFINITION = os.environ.get("LOUYU_ECONOMY_DEFINITION", "total")
 LOUYU_ECONOMY_WATCH_MARGIN = os.environ.get("LOUYU_ECONOMY_WATCH_MARGIN", "0.8")
 

@@ -37,6 +37,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -76,15 +77,24 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)
     preview: list[dict[str, Any]] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    # All errors found; `errors` may keep only the first LOUYU_IMPORT_MAX_ERRORS of them.
+    error_count: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def error_total(self) -> int:
+        return max(self.error_count, len(self.errors))
+
     def as_dict(self) -> dict[str, Any]:
+        """JSON-safe, with the error list capped (issue #13: a million-row file's errors made a
+        198 MB result page and a 100 MB cache key); `error_count` keeps the total."""
         data = asdict(self)
         data["ok"] = self.ok
-        data["errors"] = [list(e) for e in self.errors]
+        data["error_count"] = self.error_total
+        data["errors"] = [list(e) for e in self.errors[: settings.LOUYU_IMPORT_MAX_ERRORS]]
         return data
 
     @classmethod

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -96,7 +97,17 @@ def import_start(request: HttpRequest) -> HttpResponse:
         )
         return redirect("economy:import_job", job_id=job_id)
     templates = [(k, SPECS[k].title, SPECS[k].key_note) for k in KINDS]
-    return render(request, "economy/import_form.html", {"form": form, "templates": templates})
+    limits = {
+        "megabytes": settings.LOUYU_IMPORT_MAX_BYTES // 2**20,
+        "rows": f"{settings.LOUYU_IMPORT_MAX_ROWS:,}",
+        "columns": settings.LOUYU_IMPORT_MAX_COLUMNS,
+        "cells": f"{settings.LOUYU_IMPORT_MAX_CELLS:,}",
+    }
+    return render(
+        request,
+        "economy/import_form.html",
+        {"form": form, "templates": templates, "limits": limits},
+    )
 
 
 def _job_context(state: dict[str, Any]) -> dict[str, Any]:

@@ -70,12 +70,13 @@ class Command(BaseCommand):
             source=source,
         )
         if not result.ok:
-            for row, column, reason in result.errors:
+            for row, column, reason in result.errors[: settings.LOUYU_IMPORT_MAX_ERRORS]:
                 where = f"第{row}行" if row else "文件"
                 self.stderr.write(f"{where}\t{column or '-'}\t{reason}")
+            total = result.error_total
             raise CommandError(
-                f"{len(result.errors)} 个错误，未导入任何数据。"
-                f"{len(result.errors)} error(s); nothing was imported."
+                f"{total} 个错误，未导入任何数据（列出前 {settings.LOUYU_IMPORT_MAX_ERRORS} 个）。"
+                f"{total} error(s); nothing was imported."
             )
         for warning in result.warnings:
             self.stderr.write(f"提示 {warning}")
