@@ -37,10 +37,10 @@ def audit_record(
 ) -> AuditLog:
     """Append one audit row. Call it inside the service's transaction so that the row and the
     change it describes commit or roll back together."""
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    user = _user_or_none(actor)
     return AuditLog.objects.create(
-        actor=actor if is_user else None,
-        actor_name=(getattr(actor, "username", "") if is_user else "") or "-",
+        actor=user,
+        actor_name=(getattr(user, "username", "") if user else "") or "-",
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
@@ -461,4 +461,5 @@ def calendar_year_import(
 
 
 def _user_or_none(actor: Any) -> Any:
+    """The actor when it is a signed-in user, else None (the system, a job, AnonymousUser)."""
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
