@@ -34,8 +34,14 @@ setup: .venv/.synced louyu/static/vendor/.copied $(MO)
 run: setup
 	$(PY) manage.py serve --port $(PORT)
 
+# TEST_WORKERS=auto runs one pytest-xdist worker per core. Whole files go to a worker (a module's
+# fixtures are built once) in collection order, so each worker runs the browser tests last (see
+# browser_tests/conftest.py). TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= auto
 test: .venv/.synced louyu/static/vendor/.copied $(MO)
-	.venv/bin/coverage run -m pytest $(PYTEST_ARGS)
+	.venv/bin/coverage erase
+	.venv/bin/coverage run -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder) $(PYTEST_ARGS)
+	.venv/bin/coverage combine -q
 	.venv/bin/coverage report --skip-covered --sort=cover $(if $(PYTEST_ARGS),--fail-under=0)
 
 lint: .venv/.synced

@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 
 from louyu.testing import World, build_world
@@ -23,6 +25,17 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Each test starts in the default language (zh-Hans): a test that left English active in
+    its thread must not change what the next one in the same worker reads."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_holiday_calendar():
     """Each test reads the holiday calendar of its own database (a rolled-back test's rows
     must not linger in the process's copy)."""
@@ -31,3 +44,27 @@ def _fresh_holiday_calendar():
     workdays.invalidate()
     yield
     workdays.invalidate()
+
+
+# The rows data migrations seed: (model label, migration module, its seeding function).
+MIGRATION_SEEDS = [
+    ("core.CalendarDay", "louyu.core.migrations.0005_calendarday_seed", "seed"),
+    ("economy.Industry", "louyu.economy.migrations.0003_industry_data", "load"),
+    ("economy.WarningPolicy", "louyu.economy.migrations.0005_warnings_investment", "policy_seed"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _migration_seeds(request):
+    """The rows the data migrations seed (holiday calendar, industries, warning policy), for
+    every test with a database. A transactional test flushes every table when it ends, and under
+    pytest-xdist a database test of another file may follow it in the same worker."""
+    names = set(request.fixturenames)
+    if not names & {"db", "transactional_db"} and not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in names else "db")
+    from django.apps import apps
+
+    for label, module, function in MIGRATION_SEEDS:
+        if not apps.get_model(label).objects.exists():
+            getattr(importlib.import_module(module), function)(apps, None)

@@ -151,12 +151,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, channel layer, rate limits ---------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Every key and channel name carries this prefix. Each worker of a parallel test run (pytest-xdist
+# names it in PYTEST_XDIST_WORKER) gets its own, so workers sharing one Redis never meet.
+CACHE_PREFIX = os.environ.get("LOUYU_CACHE_PREFIX", "louyu") + (
+    f"-{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
+)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "louyu.lib.cache.PrefixedRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("LOUYU_CACHE_PREFIX", "louyu"),
+            "KEY_PREFIX": CACHE_PREFIX,
         }
     }
     CHANNEL_LAYERS = {

@@ -29,7 +29,9 @@ _axe = Axe()
 
 def pytest_collection_modifyitems(config, items):
     """Browser tests run last: Playwright's sync API keeps an event loop running in the main
-    thread until the session ends, which breaks async_to_sync in any test that follows."""
+    thread until the session ends, which breaks async_to_sync in any test that follows. Under
+    pytest-xdist this holds in every worker because files are handed out in collection order
+    (`make test` passes --no-loadscope-reorder)."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 

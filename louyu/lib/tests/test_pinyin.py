@@ -126,12 +126,15 @@ class SpelledAheadTests:
         from louyu.lib import pinyin
 
         monkeypatch.setattr(pinyin, "AHEAD_CHUNK", 2)
+        monkeypatch.setattr(pinyin, "_pool", None)
+        pinyin.start_worker()
+        pool = pinyin._pool
+        assert pool is not None
+        # Killed before it is given the names (killed later, it may have spelled them all).
+        for process in list(pool._processes.values()):
+            process.kill()
+            process.join()
         with pinyin.spelled_ahead(["杭州测试科技有限公司"] * 3 + COMPANY_NAMES):
-            pool = pinyin._pool
-            assert pool is not None
-            for process in list(pool._processes.values()):
-                process.kill()
-                process.join()
             assert search_names(COMPANY_NAMES[-1]) == _expected([COMPANY_NAMES[-1]])
             assert pinyin._pool is None  # a new worker is started next time
         with pinyin.spelled_ahead(COMPANY_NAMES):
