@@ -169,7 +169,7 @@ if REDIS_URL:
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
-                "prefix": os.environ.get("LOUYU_CACHE_PREFIX", "louyu"),
+                "prefix": CACHE_PREFIX,
             },
         }
     }
@@ -313,6 +313,9 @@ LOUYU_IMPORT_MAX_UNZIPPED = env_int("LOUYU_IMPORT_MAX_UNZIPPED", 400 * 1024 * 10
 LOUYU_IMPORT_MAX_ROWS = env_int("LOUYU_IMPORT_MAX_ROWS", 200_000)
 LOUYU_IMPORT_MAX_COLUMNS = env_int("LOUYU_IMPORT_MAX_COLUMNS", 200)
 LOUYU_IMPORT_MAX_CELLS = env_int("LOUYU_IMPORT_MAX_CELLS", 4_000_000)
+# The isolated reader process: memory above its start (bytes) and wall time (seconds).
+LOUYU_IMPORT_READ_MEMORY = env_int("LOUYU_IMPORT_READ_MEMORY", 1536 * 1024 * 1024)
+LOUYU_IMPORT_READ_SECONDS = env_int("LOUYU_IMPORT_READ_SECONDS", 120)
 # How many errors a result keeps (page, job state, cache); the total is always counted.
 LOUYU_IMPORT_MAX_ERRORS = env_int("LOUYU_IMPORT_MAX_ERRORS", 200)
 LOUYU_ECONOMY_DEFINITION = os.environ.get("LOUYU_ECONOMY_DEFINITION", "total")

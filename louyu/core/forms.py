@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from louyu.core.exceptions import ApplicationError
 from louyu.core.models import CalendarDay
+from louyu.lib.tables import ReadError, read_grid
 
 
 class CalendarDayForm(forms.Form):
@@ -56,8 +57,6 @@ class CalendarDeleteForm(forms.Form):
 
 def calendar_file_rows(data: bytes, filename: str) -> list[list[Any]]:
     """The cells of an uploaded arrangement, through the platform's one table reader."""
-    from louyu.economy.imports.reading import ReadError, read_grid
-
     try:
         return read_grid(data, filename).rows
     except ReadError as exc:

@@ -44,10 +44,10 @@ from django.utils.translation import gettext as _
 from louyu.core.exceptions import ApplicationError
 from louyu.economy import services
 from louyu.economy.imports.fields import CellError, Parsed, is_empty, normalize_header
-from louyu.economy.imports.reading import Grid, ReadError, read_grid
 from louyu.economy.imports.specs import SPECS, Context, Spec
 from louyu.economy.services import BatchResult
 from louyu.lib.pinyin import spelled_ahead, start_worker
+from louyu.lib.tables import Grid, ReadError, read_grid
 
 __all__ = ["KINDS", "SPECS", "ImportResult", "import_table", "spec_for"]
 

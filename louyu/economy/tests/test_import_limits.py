@@ -8,8 +8,8 @@ import zipfile
 import pytest
 
 from louyu.economy.imports import import_table
-from louyu.economy.imports.reading import ReadError, read_grid
 from louyu.economy.tests.test_imports import ENTERPRISE_HEADER, csv_bytes, enterprise_rows
+from louyu.lib.tables import ReadError, read_grid
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +118,40 @@ class WorkbookLimitTests:
         )
         assert not result.ok and "XFD" not in result.errors[0][2]
         assert "行数" in result.errors[0][2]
+
+
+class IsolatedReaderTests:
+    """What passes the measures is parsed in a child process with its own memory limit."""
+
+    def test_a_sheet_needing_more_memory_than_the_limit_is_refused_and_nothing_else_dies(
+        self, settings
+    ):
+        rows = "".join(
+            f'<row r="{r}">'
+            + "".join(
+                f'<c r="{col}{r}" t="inlineStr"><is><t>单元格{r}</t></is></c>'
+                for col in "ABCDEFGHIJ"
+            )
+            + "</row>"
+            for r in range(1, 10_001)
+        )
+        data = workbook(rows)  # 100,000 cells: within every measure
+        settings.LOUYU_IMPORT_READ_MEMORY = 8 * 2**20
+        with pytest.raises(ReadError, match="8 MB 内存"):
+            read_grid(data, "dense.xlsx")
+        settings.LOUYU_IMPORT_READ_MEMORY = 1024 * 2**20
+        assert read_grid(data, "dense.xlsx").rows[9_999][9] == "单元格10000"
+
+    def test_a_reader_that_overruns_its_time_is_stopped(self, settings):
+        settings.LOUYU_IMPORT_READ_SECONDS = 0
+        with pytest.raises(ReadError, match="0 秒"):
+            read_grid(b"a,b\n1,2\n", "slow.csv")
+
+    def test_a_damaged_workbook_is_named_as_such(self):
+        data = bytearray(one_cell_at("B2", 2))
+        data[len(data) // 2 : len(data) // 2 + 40] = b"\x00" * 40
+        with pytest.raises(ReadError, match="损坏"):
+            read_grid(bytes(data), "broken.xlsx")
 
 
 class ErrorCapTests:

@@ -21,7 +21,6 @@ from stdnum.cn import uscc
 from louyu.core.models import AuditLog, Node
 from louyu.economy import imports
 from louyu.economy.imports import import_table
-from louyu.economy.imports.reading import decode_csv
 from louyu.economy.imports.template import template_bytes
 from louyu.economy.models import (
     BuildingProfile,
@@ -32,6 +31,7 @@ from louyu.economy.models import (
     Unit,
 )
 from louyu.economy.services import rollup_compute
+from louyu.lib.tables import decode_csv
 
 pytestmark = pytest.mark.django_db
 

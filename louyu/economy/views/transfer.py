@@ -28,7 +28,6 @@ from louyu.core.models import Node
 from louyu.economy.exports import Column, export_params, export_response
 from louyu.economy.imports import KINDS, SPECS, ImportResult
 from louyu.economy.imports.jobs import job_confirm, job_for_user, job_start
-from louyu.economy.imports.reading import EXTENSIONS
 from louyu.economy.imports.template import template_bytes, template_filename
 from louyu.economy.selectors import (
     TIERS,
@@ -38,6 +37,7 @@ from louyu.economy.selectors import (
     ranking_row,
     tax_scope_for_user,
 )
+from louyu.lib.tables import EXTENSIONS
 
 IMPORT_ROLES = (Role.DISTRICT_OFFICER, Role.STREET_CADRE)
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024

@@ -1,9 +1,13 @@
 """Reading an uploaded table: .xlsx (python-calamine) or CSV (UTF-8 with or without BOM, or
-GB18030), down to a grid of cells with the row numbers the user sees in the sheet."""
+GB18030), down to a grid of cells with the row numbers the user sees in the sheet.
+
+Every upload is hostile. The file is measured first, in this process and in bounded memory
+(size, an .xlsx's unpacked size, and the rows, columns and cells its sheet XML names); then it
+is parsed in an isolated child process (`louyu.lib.isolated`) with LOUYU_IMPORT_READ_MEMORY and
+LOUYU_IMPORT_READ_SECONDS, so a file that slips past the measures can only kill the child."""
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import zipfile
@@ -12,6 +16,9 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from louyu.lib.isolated import Failure, run_isolated
+from louyu.lib.parsers import parse_csv, parse_xlsx
 
 EXTENSIONS = (".xlsx", ".csv")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -169,21 +176,7 @@ def _read_xlsx(data: bytes) -> Grid:
     if not data.startswith(ZIP_MAGIC):
         raise ReadError(_("The file is not an .xlsx workbook."))
     check_xlsx(data)
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        if not book.sheet_names:
-            raise ReadError(_("The workbook has no worksheet."))
-        sheet = book.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-        merged = list(sheet.merged_cell_ranges or [])
-    except ReadError:
-        raise
-    except (CalamineError, ValueError, OSError) as exc:
-        raise ReadError(_("The workbook is damaged or not an .xlsx file.")) from exc
-    except Exception as exc:  # calamine raises its own types for zip/xml faults
-        raise ReadError(_("The workbook is damaged or not an .xlsx file.")) from exc
+    rows, merged = _isolated(parse_xlsx, data)
     return Grid(rows=rows, merged=merged)
 
 
@@ -192,10 +185,42 @@ def _read_csv(data: bytes) -> Grid:
         raise ReadError(_("The file is not CSV text (is it a workbook named .csv?)."))
     _check_limit(_("number of rows"), data.count(b"\n"), settings.LOUYU_IMPORT_MAX_ROWS)
     text, encoding = decode_csv(data)
-    try:
-        rows: list[list[Any]] = [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
-        columns = max((len(row) for row in rows), default=0)
-        _check_limit(_("number of columns"), columns, settings.LOUYU_IMPORT_MAX_COLUMNS)
-    except csv.Error as exc:
-        raise ReadError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
+    rows = _isolated(parse_csv, text)
+    columns = max((len(row) for row in rows), default=0)
+    _check_limit(_("number of columns"), columns, settings.LOUYU_IMPORT_MAX_COLUMNS)
     return Grid(rows=rows, encoding=encoding)
+
+
+def _isolated(parse: Any, payload: bytes | str) -> Any:
+    """`parse(payload)` in the isolated reader; every way it can fail becomes a ReadError."""
+    try:
+        return run_isolated(
+            parse,
+            payload,
+            memory_bytes=settings.LOUYU_IMPORT_READ_MEMORY,
+            seconds=settings.LOUYU_IMPORT_READ_SECONDS,
+        )
+    except Failure as failure:
+        if failure.kind == "no_sheet":
+            raise ReadError(_("The workbook has no worksheet.")) from failure
+        if failure.kind == "csv":
+            raise ReadError(
+                _("The CSV file cannot be read: %(error)s") % {"error": failure.detail}
+            ) from failure
+        if failure.kind == "memory":
+            raise ReadError(
+                _(
+                    "The file needs more than %(limit)s MB of memory to read; split it into "
+                    "smaller files."
+                )
+                % {"limit": _number(settings.LOUYU_IMPORT_READ_MEMORY // 2**20)}
+            ) from failure
+        if failure.kind == "timeout":
+            raise ReadError(
+                _(
+                    "Reading the file took longer than %(seconds)s seconds; split it into "
+                    "smaller files."
+                )
+                % {"seconds": _number(settings.LOUYU_IMPORT_READ_SECONDS)}
+            ) from failure
+        raise ReadError(_("The workbook is damaged or not an .xlsx file.")) from failure
