@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from louyu.accounts.models import SERVICE_CENTER_ROLES, STAFF_ROLES, Membership, Role, User
 from louyu.accounts.selectors import scope_ids
-from louyu.core.selectors import calendar_missing_year
+from louyu.core.selectors import calendar_missing_year, task_health
 
 # Roles that look after a part of the jurisdiction tree.
 JURISDICTION_ROLES = frozenset({Role.DISTRICT_OFFICER, Role.STREET_CADRE} | SERVICE_CENTER_ROLES)
@@ -171,12 +171,21 @@ def _system_section(user: User, roles: set[str]) -> Section:
         for beat in WorkerHeartbeat.objects.order_by("-last_seen")[:LIST_LIMIT]
     ]
     jobs = list(JobRun.objects.order_by("-started_at", "-id")[:LIST_LIMIT])
+    tasks = task_health()
     missing_year = calendar_missing_year()
     return Section(
         key="system",
         title=_("Jobs and workers"),
-        items=jobs + heartbeats + ([missing_year] if missing_year else []),
-        extra={"jobs": jobs, "heartbeats": heartbeats, "calendar_missing": missing_year},
+        items=jobs
+        + heartbeats
+        + ([tasks] if any(tasks.values()) else [])
+        + ([missing_year] if missing_year else []),
+        extra={
+            "jobs": jobs,
+            "heartbeats": heartbeats,
+            "tasks": tasks,
+            "calendar_missing": missing_year,
+        },
     )
 
 

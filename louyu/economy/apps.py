@@ -6,3 +6,13 @@ class EconomyConfig(AppConfig):
     name = "louyu.economy"
     label = "economy"
     verbose_name = _("Building economy")
+
+    def ready(self) -> None:
+        from louyu.core.jobs import stale_policy_register
+        from louyu.economy import tasks
+
+        # What becomes of a task whose worker died (issue 13): recomputing grades is safe to
+        # repeat; an import is failed, and its progress page told so.
+        stale_policy_register(tasks.import_run, on_fail=tasks.import_run_interrupted)
+        stale_policy_register(tasks.warnings_refresh_task, requeue=True)
+        stale_policy_register(tasks.warnings_refresh_all_task, requeue=True)

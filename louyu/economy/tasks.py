@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django_tasks import task
 
 from louyu.core.jobs import DAY, periodic
+
+if TYPE_CHECKING:
+    from django_tasks_db.models import DBTaskResult
 
 
 @task()
@@ -30,6 +35,14 @@ def import_run(*, job_id: str) -> dict:
     from louyu.economy.imports.jobs import job_run
 
     return job_run(job_id)
+
+
+def import_run_interrupted(result: DBTaskResult) -> None:
+    """`import_run` was failed because its worker stopped (issue 13): fail the job's state too,
+    so that its progress page stops waiting (registered in EconomyConfig.ready)."""
+    from louyu.economy.imports.jobs import job_interrupt
+
+    job_interrupt(result.args_kwargs["kwargs"]["job_id"])
 
 
 @task()

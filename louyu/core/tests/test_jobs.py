@@ -1,5 +1,6 @@
 import logging
 import signal
+import threading
 from datetime import UTC, datetime, time, timedelta
 from unittest import mock
 
@@ -11,8 +12,11 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from louyu.core import jobs
+from louyu.core.management.commands import worker as worker_command
 from louyu.core.management.commands.worker import JobWorker
-from louyu.core.models import JobRun, WorkerHeartbeat
+from louyu.core.models import AuditLog, JobRun, WorkerHeartbeat
+from louyu.core.selectors import WORKER_LOST
+from louyu.core.tasks import job_run_execute
 
 NOON_UTC = datetime(2026, 11, 27, 12, 34, 56, 789000, tzinfo=UTC)
 
@@ -174,6 +178,209 @@ class JobRunTests:
         assert "no periodic job named 'test.gone'" in run.detail
 
 
+@pytest.fixture
+def policies(monkeypatch):
+    """An empty stale-task registry: every task is failed unless the test registers it."""
+    monkeypatch.setattr(jobs, "stale_policies", {})
+    return jobs.stale_policies
+
+
+def running_task(worker: str, *, minutes_ago: float = 5, job_run_id: int = 1) -> DBTaskResult:
+    """A task claimed by `worker` `minutes_ago` and still marked running."""
+    task = job_run_execute.enqueue(job_run_id=job_run_id)
+    DBTaskResult.objects.filter(id=task.id).update(
+        status="RUNNING",
+        started_at=timezone.now() - timedelta(minutes=minutes_ago),
+        worker_ids=[worker],
+    )
+    return DBTaskResult.objects.get(id=task.id)
+
+
+def beat(worker: str, *, seconds_ago: float = 0) -> None:
+    WorkerHeartbeat.objects.create(
+        worker=worker, last_seen=timezone.now() - timedelta(seconds=seconds_ago)
+    )
+
+
+@pytest.mark.django_db
+class StaleReapTests:
+    """Issue 13: a task whose worker was killed is failed or run again, not left running."""
+
+    def test_it_fails_a_running_task_of_a_worker_that_stopped_beating(self, policies, caplog):
+        beat("dead:1", seconds_ago=3600)
+        task = running_task("dead:1")
+
+        with caplog.at_level(logging.WARNING, logger="louyu.core.jobs"):
+            assert jobs.stale_reap() == {"requeued": 0, "failed": 1, "job_runs": 0}
+
+        task.refresh_from_db()
+        assert (task.status, task.exception_class_path) == ("FAILED", WORKER_LOST)
+        assert task.finished_at is not None and "dead:1" in task.traceback
+        audit = AuditLog.objects.get(action="task.reap")
+        assert audit.target_id == str(task.pk)
+        assert audit.after == {
+            "task": "louyu.core.tasks.job_run_execute",
+            "worker": "dead:1",
+            "attempts": 1,
+            "outcome": "failed",
+        }
+        assert "dead:1" in caplog.text
+
+    def test_it_fails_a_running_task_of_a_worker_that_never_beat(self, policies):
+        task = running_task("ghost:7")
+        jobs.stale_reap()
+        task.refresh_from_db()
+        assert task.status == "FAILED"
+
+    def test_it_leaves_a_task_of_a_live_worker_alone(self, policies):
+        beat("alive:2", seconds_ago=5)
+        task = running_task("alive:2", minutes_ago=30)
+
+        assert jobs.stale_reap() == {"requeued": 0, "failed": 0, "job_runs": 0}
+
+        task.refresh_from_db()
+        assert task.status == "RUNNING"
+        assert not AuditLog.objects.filter(action="task.reap").exists()
+
+    def test_it_gives_a_just_claimed_task_the_stale_period_first(self, policies):
+        task = running_task("new:3", minutes_ago=0.1)
+        jobs.stale_reap()
+        task.refresh_from_db()
+        assert task.status == "RUNNING"
+
+    def test_it_reaps_what_an_earlier_process_of_the_same_name_left(self, policies):
+        beat("host:1")  # the new process, alive, has the old one's name
+        old = running_task("host:1", minutes_ago=0.5)
+        started = timezone.now()
+
+        jobs.stale_reap(worker_id="host:1", worker_started=started)
+
+        old.refresh_from_db()
+        assert old.status == "FAILED"
+
+    def test_it_requeues_a_task_registered_as_safe_to_repeat(self, policies):
+        jobs.stale_policy_register(job_run_execute, requeue=True)
+        task = running_task("dead:1")
+
+        assert jobs.stale_reap()["requeued"] == 1
+
+        task.refresh_from_db()
+        assert (task.status, task.started_at, task.worker_ids) == ("READY", None, ["dead:1"])
+        assert DBTaskResult.objects.ready().filter(pk=task.pk).exists()
+        assert AuditLog.objects.get(action="task.reap").after["outcome"] == "requeued"
+
+    def test_it_fails_a_repeatable_task_after_its_last_attempt(self, policies):
+        jobs.stale_policy_register(job_run_execute, requeue=True)
+        task = running_task("dead:1")
+        attempts = [f"dead:{n}" for n in range(1, jobs.STALE_MAX_ATTEMPTS + 1)]
+        DBTaskResult.objects.filter(pk=task.pk).update(worker_ids=attempts)
+
+        assert jobs.stale_reap()["failed"] == 1
+
+        task.refresh_from_db()
+        assert task.status == "FAILED"
+
+    def test_it_calls_the_apps_hook_of_a_failed_task_and_survives_it_failing(
+        self, policies, caplog
+    ):
+        seen = []
+
+        def hook(result):
+            seen.append(result.args_kwargs["kwargs"]["job_run_id"])
+            raise RuntimeError("cache down")
+
+        jobs.stale_policy_register(job_run_execute, on_fail=hook)
+        running_task("dead:1", job_run_id=41)
+        running_task("dead:1", job_run_id=42)
+
+        with caplog.at_level(logging.ERROR, logger="louyu.core.jobs"):
+            assert jobs.stale_reap()["failed"] == 2
+
+        assert sorted(seen) == [41, 42]
+        assert "on_fail hook failed" in caplog.text
+
+    def test_it_reaps_a_task_once_when_two_workers_race(self, policies):
+        running_task("dead:1")
+        (stale,) = jobs.stale_task_results()
+
+        assert jobs._task_reap(stale, now=timezone.now()) == "failed"
+        assert jobs._task_reap(stale, now=timezone.now()) == ""
+
+        assert AuditLog.objects.filter(action="task.reap").count() == 1
+
+    def test_it_leaves_a_task_reclaimed_since_it_was_seen_stale(self, policies):
+        running_task("dead:1")
+        (stale,) = jobs.stale_task_results()
+        DBTaskResult.objects.filter(pk=stale.pk).update(
+            started_at=timezone.now(), worker_ids=["dead:1", "alive:2"]
+        )
+
+        assert jobs._task_reap(stale, now=timezone.now()) == ""
+
+        assert DBTaskResult.objects.get(pk=stale.pk).status == "RUNNING"
+
+    def test_the_apps_register_their_tasks(self):
+        paths = {
+            "louyu.core.tasks.job_run_execute": True,
+            "louyu.economy.tasks.warnings_refresh_task": True,
+            "louyu.economy.tasks.import_run": False,
+        }
+        for path, requeue in paths.items():
+            assert jobs.stale_policies[path].requeue is requeue, path
+
+
+@pytest.mark.django_db
+class StuckJobRunTests:
+    def old_run(self, name: str = "test.job") -> JobRun:
+        run = JobRun.objects.create(name=name, period_start=NOON_UTC, worker="dead:1")
+        JobRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - timedelta(hours=1))
+        return run
+
+    def test_it_fails_a_run_whose_task_was_failed_as_stale(self, policies):
+        run = self.old_run()
+        running_task("dead:1", job_run_id=run.pk)
+
+        assert jobs.stale_reap() == {"requeued": 0, "failed": 1, "job_runs": 1}
+
+        run.refresh_from_db()
+        assert run.status == JobRun.Status.FAILED
+        assert run.finished_at is not None and "worker lost" in run.detail
+        audit = AuditLog.objects.get(action="jobrun.reap")
+        assert (audit.target_id, audit.after["job"]) == (str(run.pk), "test.job")
+
+    def test_it_keeps_running_a_run_whose_task_was_requeued(self):
+        run = self.old_run()
+        task = running_task("dead:1", job_run_id=run.pk)
+
+        assert jobs.stale_reap() == {"requeued": 1, "failed": 0, "job_runs": 0}
+
+        run.refresh_from_db()
+        task.refresh_from_db()
+        assert (run.status, task.status) == (JobRun.Status.RUNNING, "READY")
+
+    def test_it_leaves_runs_with_a_live_or_waiting_task_and_fresh_runs(self):
+        beat("alive:2")
+        waiting = self.old_run("test.waiting")
+        job_run_execute.enqueue(job_run_id=waiting.pk)
+        running = self.old_run("test.running")
+        running_task("alive:2", job_run_id=running.pk)
+        fresh = JobRun.objects.create(name="test.fresh", period_start=NOON_UTC)
+
+        assert jobs.stale_reap()["job_runs"] == 0
+
+        statuses = set(JobRun.objects.values_list("status", flat=True))
+        assert statuses == {JobRun.Status.RUNNING}
+        assert {waiting.pk, running.pk, fresh.pk} == set(
+            JobRun.objects.values_list("pk", flat=True)
+        )
+
+    def test_it_fails_a_run_whose_task_is_gone(self):
+        run = self.old_run()
+        jobs.stale_reap()
+        run.refresh_from_db()
+        assert run.status == JobRun.Status.FAILED
+
+
 @pytest.mark.django_db(transaction=True)
 class WorkerTests:
     def test_it_beats_claims_and_runs_in_one_tick(self, registry):
@@ -226,3 +433,56 @@ class WorkerTests:
         with pytest.raises(SystemExit) as exit_info:
             worker.shutdown(signal.SIGTERM, None)
         assert exit_info.value.code == 1
+
+    def test_a_tick_reaps_the_tasks_of_a_dead_worker(self, registry, policies):
+        task = running_task("dead:1")
+
+        JobWorker().loop(once=True)
+
+        task.refresh_from_db()
+        assert task.status == "FAILED"
+
+    def test_it_reaps_at_most_once_per_stale_period(self, registry, monkeypatch):
+        calls = []
+        monkeypatch.setattr(worker_command, "stale_reap", lambda **kw: calls.append(kw))
+        worker = JobWorker()
+
+        worker.tick()
+        worker.tick()
+
+        assert calls == [{"worker_id": worker.worker_id, "worker_started": worker.started}]
+
+    def test_a_failing_reap_does_not_stop_the_queue(self, registry, monkeypatch, caplog):
+        calls: list[str] = []
+        counted_job(calls)
+
+        def broken(**kwargs):
+            raise RuntimeError("reaper bug")
+
+        monkeypatch.setattr(worker_command, "stale_reap", broken)
+        with caplog.at_level(logging.ERROR, logger="louyu.worker"):
+            JobWorker().loop(once=True)
+
+        assert calls == ["test.count"]
+        assert "reaping stale tasks failed" in caplog.text
+
+
+class WorkerHeartbeatThreadTests:
+    def test_it_keeps_beating_while_tasks_run(self, settings, monkeypatch):
+        settings.LOUYU_WORKER_HEARTBEAT_SECONDS = 0.01
+        beats = threading.Event()
+        seen = []
+
+        def heartbeat(*, worker):
+            seen.append(worker)
+            beats.set()
+
+        monkeypatch.setattr(worker_command, "worker_heartbeat", heartbeat)
+        worker = JobWorker()
+
+        with worker.beating():
+            assert beats.wait(timeout=10)  # a long task: the side thread beats meanwhile
+
+        assert set(seen) == {worker.name}
+        names = {thread.name for thread in threading.enumerate()}
+        assert f"{worker.name} heartbeat" not in names  # it stops with the tasks

@@ -132,6 +132,21 @@ class OtherSectionTests:
             ("host-b:2", True),
         }
 
+    def test_it_shows_the_sysadmin_tasks_stuck_on_a_stopped_worker(self, world):
+        from django_tasks_db.models import DBTaskResult
+
+        from louyu.core.tasks import job_run_execute
+
+        stuck = job_run_execute.enqueue(job_run_id=1)
+        DBTaskResult.objects.filter(id=stuck.id).update(
+            status="RUNNING",
+            started_at=timezone.now() - timedelta(hours=1),
+            worker_ids=["host-gone:9"],
+        )
+        section = sections_of(world, "sysadmin")["system"]
+        assert section.extra["tasks"] == {"running": 1, "stale": 1, "failed": 0, "interrupted": 0}
+        assert not section.is_empty
+
     def test_it_shows_lockouts_and_staff_without_a_second_factor(self, world, settings):
         common = {"user_agent": "ua", "http_accept": "*/*", "path_info": "/accounts/login/"}
         AccessAttempt.objects.create(

@@ -38,6 +38,24 @@ class WorkbenchViewTests:
         html = world.client_for("sysadmin").get(reverse("workbench"), HTTP_ACCEPT_LANGUAGE="en")
         assert "workbench-empty" in html.content.decode()
 
+    def test_it_shows_the_sysadmin_how_many_tasks_are_stuck(self, world):
+        from datetime import timedelta
+
+        from django.utils import timezone
+        from django_tasks_db.models import DBTaskResult
+
+        from louyu.core.tasks import job_run_execute
+
+        stuck = job_run_execute.enqueue(job_run_id=1)
+        DBTaskResult.objects.filter(id=stuck.id).update(
+            status="RUNNING",
+            started_at=timezone.now() - timedelta(hours=1),
+            worker_ids=["host-gone:9"],
+        )
+        client = world.client_for("sysadmin")
+        html = client.get(reverse("workbench"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "Background tasks: 1 running, 1 stuck on a stopped worker, 0 failed" in html
+
     def test_it_tells_a_user_without_roles_whom_to_ask(self, world):
         response = world.client_for("nobody").get(reverse("workbench"))
         assert response.status_code == 200

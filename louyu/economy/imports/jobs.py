@@ -166,3 +166,28 @@ def job_run(job_id: str) -> dict[str, Any]:
     if not state["dry_run"] or not result.ok:
         default_storage.delete(state["stored"])
     return state["result"]  # type: ignore[no-any-return]
+
+
+def job_interrupt(job_id: str) -> bool:
+    """Fail a queued or running job whose worker stopped mid-way (issue 13), so its progress
+    page stops waiting; the import ran in one transaction, so nothing of it stayed written.
+    False when the job had already ended (or expired)."""
+    state = job_state(job_id)
+    if state is None or state["status"] not in ("queued", "running"):
+        return False
+    result = ImportResult(state["kind"], state["filename"], state["dry_run"])
+    result.errors.append(
+        (
+            0,
+            "",
+            _(
+                "The import was interrupted: the worker running it stopped. Nothing was "
+                "written; please upload the file again."
+            ),
+        )
+    )
+    state.update(status="failed", phase="done", result=result.as_dict())
+    _save(state)
+    default_storage.delete(state["stored"])
+    logger.warning("import job %s interrupted: its worker stopped", job_id)
+    return True
