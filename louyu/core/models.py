@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -136,7 +136,8 @@ class AuditLog(models.Model):
     """Append-only record of every write: who, what, to which row, before/after, from where.
 
     The database itself refuses UPDATE and DELETE (triggers in migration 0002); only rows older
-    than the legal minimum retention can be purged.
+    than the legal minimum retention can be purged. It also sets `at` (issue 13): a client clock
+    or a backdated value cannot date a row, and the trigger of migration 0006 refuses one.
     """
 
     class Result(models.TextChoices):
@@ -144,7 +145,7 @@ class AuditLog(models.Model):
         FAILURE = "failure", _("Failure")
         DENIED = "denied", _("Denied")
 
-    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("time"), db_default=Now(), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,
@@ -207,7 +208,8 @@ class JobRun(models.Model):
 
 
 class WorkerHeartbeat(models.Model):
-    """The last sign of life of one job worker (host:pid), read by /healthz."""
+    """The last sign of life of one job worker (host:pid), read by /healthz and by the reaper
+    of tasks whose worker stopped (jobs.stale_reap)."""
 
     worker = models.CharField(max_length=200, unique=True)
     last_seen = models.DateTimeField(default=timezone.now, db_index=True)
