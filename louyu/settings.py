@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "louyu.api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "louyu.urls"
@@ -292,6 +293,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("LOUYU_ANON_RATE", "120/min")},
 }
+# An API create sent again with the same Idempotency-Key within this many hours is answered from
+# the first time (louyu/api/idempotency.py).
+LOUYU_IDEMPOTENCY_HOURS = env_int("LOUYU_IDEMPOTENCY_HOURS", 24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Louyu 楼宇社区 API",
     "DESCRIPTION": "REST API of the Louyu building-community platform.",

@@ -93,3 +93,26 @@ class Open311Submission(models.Model):
 
     def __str__(self) -> str:
         return str(self.request_id)
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to an API create sent with an `Idempotency-Key` (api/idempotency.py),
+    kept LOUYU_IDEMPOTENCY_HOURS so that the same key sent again replays it. `fingerprint` is the
+    SHA-256 of the request, so the key cannot be reused for a different one."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    body = models.BinaryField(blank=True, default=b"")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="api_idempotency_user_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"
