@@ -26,5 +26,7 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "louyu.api.exceptions.handler400"
+handler403 = "louyu.api.exceptions.handler403"
 handler404 = "louyu.api.exceptions.handler404"
 handler500 = "louyu.api.exceptions.handler500"

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.defaults import page_not_found, server_error
+from django.views.defaults import server_error
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -23,6 +23,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
 from louyu.core.exceptions import ApplicationError, error_body
+from louyu.core.views import error_page
 
 
 class Conflict(exceptions.APIException):
@@ -82,12 +83,27 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return Response(body, status=exc.status_code, headers=headers)
 
 
+def _error(request: HttpRequest, status_code: int, error: type[exceptions.APIException]) -> Any:
+    """Under /api/ the JSON error shape, elsewhere the platform's error page."""
+    if request.path.startswith("/api/"):
+        body = error_body(error.default_code, error.default_detail)
+        return JsonResponse(body, status=status_code)
+    return error_page(request, status_code)
+
+
+def handler400(request: HttpRequest, exception: Exception) -> Any:
+    """URLconf handler400 (a bad Host header, a broken upload)."""
+    return _error(request, status.HTTP_400_BAD_REQUEST, exceptions.ParseError)
+
+
+def handler403(request: HttpRequest, exception: Exception) -> Any:
+    """URLconf handler403."""
+    return _error(request, status.HTTP_403_FORBIDDEN, exceptions.PermissionDenied)
+
+
 def handler404(request: HttpRequest, exception: Exception) -> Any:
     """URLconf handler404: unknown URLs under /api/ answer in the JSON error shape."""
-    if request.path.startswith("/api/"):
-        body = error_body("not_found", exceptions.NotFound.default_detail)
-        return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)
-    return page_not_found(request, exception)
+    return _error(request, status.HTTP_404_NOT_FOUND, exceptions.NotFound)
 
 
 def handler500(request: HttpRequest) -> Any:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -17,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -179,3 +181,54 @@ def holiday_calendar(request: HttpRequest) -> HttpResponse:
 
 def _calendar_saved(what: str, moved: int) -> str:
     return _("Saved: %(what)s. Open deadlines moved: %(count)s.") % {"what": what, "count": moved}
+
+
+# --- Error pages (issue 12) ---------------------------------------------------------------
+
+
+# What an error page says for the statuses views answer without a page of their own.
+ERROR_PAGES = {
+    400: (
+        gettext_lazy("Bad request"),
+        gettext_lazy("The request could not be understood. Please check the address."),
+    ),
+    403: (
+        gettext_lazy("Access denied"),
+        gettext_lazy(
+            "You are not allowed to do this. If you think you should be, ask your system "
+            "administrator."
+        ),
+    ),
+    404: (
+        gettext_lazy("Page not found"),
+        gettext_lazy("The page does not exist, or you do not have access to it."),
+    ),
+    405: (
+        gettext_lazy("This address cannot be opened this way"),
+        gettext_lazy(
+            "This address only accepts a form being sent. Go back and use the page's buttons."
+        ),
+    ),
+    413: (
+        gettext_lazy("Request too large"),
+        gettext_lazy("What you sent is larger than the platform accepts."),
+    ),
+    429: (gettext_lazy("Too many requests"), gettext_lazy("Please wait a moment and try again.")),
+}
+GENERIC_ERROR = (gettext_lazy("Error"), gettext_lazy("The request could not be completed."))
+
+
+def error_page(
+    request: HttpRequest, status: int, *, headers: HttpResponse | None = None
+) -> HttpResponse:
+    """The platform's error page for `status`; headers such as Allow and Retry-After carry over."""
+    title, message = ERROR_PAGES.get(status, GENERIC_ERROR)
+    if not hasattr(request, "user"):  # refused before authentication (a bad Host header)
+        request.user = AnonymousUser()
+    page = render(
+        request, "error.html", {"title": title, "message": message, "status": status}, status=status
+    )
+    for name in ("Allow", "Retry-After", "WWW-Authenticate"):
+        if headers is not None and headers.has_header(name):
+            page[name] = headers[name]
+    return page

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import OperationalError
+from django.test import Client
 from django.utils import timezone
 
 from louyu.core import views
@@ -93,3 +94,42 @@ class HealthzTests:
 
     def test_it_only_answers_get(self, client, fresh_worker):
         assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+class ErrorPageTests:
+    """Issue 12: every error status renders the platform's page in the user's language."""
+
+    def test_it_renders_a_get_on_a_post_only_address_as_a_page_in_chinese(self, world):
+        response = world.client_for("clerk").get("/service/requests/1/proxy/delegation/")
+        assert response.status_code == 405
+        assert response["Allow"] == "POST"
+        html = response.content.decode()
+        assert "此地址不能这样打开" in html and 'class="error-page"' in html
+
+    def test_it_speaks_english_when_asked(self, world):
+        response = world.client_for("clerk").get(
+            "/service/requests/1/proxy/delegation/", HTTP_ACCEPT_LANGUAGE="en"
+        )
+        assert "This address cannot be opened this way" in response.content.decode()
+
+    def test_it_renders_missing_pages_and_bad_hosts(self):
+        client = Client(raise_request_exception=False)
+        missing = client.get("/no/such/page/")
+        assert missing.status_code == 404 and "页面不存在" in missing.content.decode()
+        bad_host = client.get("/site/", HTTP_HOST="evil.example")
+        assert bad_host.status_code == 400 and "请求无法处理" in bad_host.content.decode()
+
+    def test_it_leaves_the_api_its_json_errors(self, world):
+        client = world.client_for("clerk")
+        response = client.get("/api/v1/auth/token/")
+        assert response.status_code == 405
+        assert response.json()["error"]["code"] == "method_not_allowed"
+        assert client.get("/api/v1/nothing/").json()["error"]["code"] == "not_found"
+
+    def test_every_page_names_the_platforms_icon(self, client):
+        from django.contrib.staticfiles import finders
+
+        html = client.get("/no/such/page/").content.decode()
+        assert 'rel="icon"' in html and "favicon.svg" in html
+        assert finders.find("favicon.svg")
