@@ -105,6 +105,58 @@ class QueueFilterForm(forms.Form):
             field.widget.attrs["class"] = css or "form-control form-control-sm"
 
 
+class PeriodForm(forms.Form):
+    """The performance page's period: this month, quarter or year, or a range of dates; the
+    requests counted are those submitted in it (issue 12)."""
+
+    PERIODS = [
+        ("", _("All time")),
+        ("month", _("This month")),
+        ("quarter", _("This quarter")),
+        ("year", _("This year")),
+        ("custom", _("Date range")),
+    ]
+
+    period = forms.ChoiceField(label=_("Period"), required=False, choices=PERIODS)
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else ""
+            field.widget.attrs["class"] = css or "form-control form-control-sm"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("period") == "custom":
+            if not data.get("start") or not data.get("end"):
+                raise forms.ValidationError(_("Give both dates of the range."))
+            if data["start"] > data["end"]:
+                raise forms.ValidationError(_("The range ends before it starts."))
+        return data
+
+    def dates(self, today: date) -> tuple[date, date] | None:
+        """The first and last day of the chosen period (inclusive), or None for all time or
+        when the form is not valid."""
+        if not self.is_valid():
+            return None
+        period = self.cleaned_data.get("period")
+        if period == "month":
+            return today.replace(day=1), today
+        if period == "quarter":
+            return today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1), today
+        if period == "year":
+            return today.replace(month=1, day=1), today
+        if period == "custom":
+            return self.cleaned_data["start"], self.cleaned_data["end"]
+        return None
+
+
 class BulkForm(forms.Form):
     """Bulk action on the selected rows; each row is "pk:version" so a stale row fails alone."""
 

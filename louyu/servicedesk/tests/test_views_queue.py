@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from louyu.servicedesk.models import ServiceRequest, Status
 from louyu.servicedesk.services.requests import request_accept, request_create, request_dispatch
@@ -103,6 +103,18 @@ class QueueFilterTests:
         assert [r["req"].number for r in client.get(QUEUE).context["rows"]][0] == late.number
         due_page = client.get(reverse("servicedesk:due_today"))
         assert numbers(due_page) == {late.number, due.number}
+
+    def test_it_writes_the_date_in_the_language_of_the_page(self, desk):
+        """Issue 12: English pages kept a hard-coded Chinese date format."""
+        client = desk.world.client_for("clerk")
+        today = timezone.localdate()
+        url = reverse("servicedesk:due_today")
+        chinese = client.get(url).content.decode()
+        english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert f"时限为{today.year}年{today.month}月{today.day}日或已过期" in chinese
+        with translation.override("en"):
+            day = formats.date_format(today)  # "Dec. 7, 2026"
+        assert f"deadline is {day} or has passed" in english and str(today.year) in day
 
     def test_it_answers_htmx_with_the_results_fragment_only(self, desk):
         make(desk)
