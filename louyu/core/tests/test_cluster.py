@@ -406,3 +406,111 @@ def test_it_serves_with_an_in_process_worker_on_one_machine():
             raise
         finally:
             processes.stop_all()
+
+
+# A worker with one task of its own that the test can kill it in the middle of. With
+# LOUYU_TEST_BLOCK=1 the task waits for ever once started; LOUYU_TEST_ENQUEUE names the kinds of
+# task to enqueue before the worker starts. "again" is registered as safe to repeat, "once" not.
+KILLED_WORKER = """
+import os
+import time
+
+import django
+
+django.setup()
+
+from django.core.management import call_command
+from django_tasks import task
+from louyu.core.jobs import stale_policy_register
+from louyu.core.services import audit_record
+
+
+@task()
+def kill_test(*, kind: str) -> str:
+    audit_record(actor=None, action=f"killtest.started.{kind}")
+    while os.environ.get("LOUYU_TEST_BLOCK") == "1":
+        time.sleep(0.1)  # the task's own work: it blocks until the test kills the process
+    audit_record(actor=None, action=f"killtest.finished.{kind}")
+    return kind
+
+
+@task()
+def kill_test_once(*, kind: str) -> str:
+    return kill_test.func(kind=kind)
+
+
+stale_policy_register(kill_test, requeue=True)
+for kind in filter(None, os.environ.get("LOUYU_TEST_ENQUEUE", "").split(",")):
+    (kill_test if kind == "again" else kill_test_once).enqueue(kind=kind)
+call_command("worker", "--interval", "0.25")
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_killed_with_its_worker_is_run_again_or_failed_by_another(
+    deadline, cluster_database, cluster_redis
+):
+    """Issue 13: kill -9 of a worker mid-task. Another worker finds the task (no heartbeat),
+    runs a repeatable one again to success and fails the other, and audits both."""
+    redis_url, prefix = cluster_redis
+    env = {
+        **os.environ,
+        "DATABASE_URL": cluster_database,
+        "REDIS_URL": redis_url,
+        "LOUYU_CACHE_PREFIX": prefix,
+        "LOUYU_PROFILE": "demo",
+        "LOUYU_WORKER_HEARTBEAT_SECONDS": "1",
+        "LOUYU_WORKER_STALE_SECONDS": "2",
+        "DJANGO_SETTINGS_MODULE": "louyu.settings",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+    def started(kind: str) -> int:
+        sql = "SELECT count(*) FROM core_auditlog WHERE action = %s"
+        return query(cluster_database, sql, (f"killtest.started.{kind}",))[0][0]
+
+    def statuses() -> dict[str, str]:
+        rows = query(
+            cluster_database,
+            "SELECT args_kwargs->'kwargs'->>'kind', status, exception_class_path "
+            "FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '__main__.kill_test%%'",
+        )
+        return {kind: f"{status} {exception or ''}".strip() for kind, status, exception in rows}
+
+    with tempfile.TemporaryDirectory(prefix="louyu-kill-") as logs:
+        processes = Processes(env, Path(logs))
+        try:
+            # One worker runs one task at a time: each doomed worker enqueues one task and
+            # blocks in it, so both tasks are running when the two are killed.
+            doomed = []
+            for kind in ("again", "once"):
+                processes.env = {**env, "LOUYU_TEST_BLOCK": "1", "LOUYU_TEST_ENQUEUE": kind}
+                doomed.append(processes.start(f"worker_{kind}", ["-c", KILLED_WORKER]))
+                deadline.poll(f"the {kind} task started", lambda kind=kind: started(kind))
+            for worker in doomed:
+                worker.kill()  # SIGKILL: no handler, no cleanup
+                worker.wait()
+            deadline.mark("workers killed mid-task")
+            assert statuses() == {"again": "RUNNING", "once": "RUNNING"}
+            processes.env = env
+            processes.start("worker_2", ["-c", KILLED_WORKER])
+            final = deadline.poll(
+                "the tasks reaped",
+                lambda: (
+                    (s := statuses()).get("again") == "SUCCESSFUL"
+                    and s.get("once", "").startswith("FAILED")
+                    and s
+                ),
+                every=0.2,
+            )
+            assert final["once"] == "FAILED louyu.core.jobs.WorkerLost"
+            reaps = query(
+                cluster_database,
+                "SELECT after->>'outcome' FROM core_auditlog WHERE action = 'task.reap'",
+            )
+            assert sorted(outcome for (outcome,) in reaps) == ["failed", "requeued"]
+        except BaseException:
+            print(processes.tails())
+            raise
+        finally:
+            processes.stop_all()
