@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from louyu.core.models import AuditLog, DivisionCode, JobRun, Node, WorkerHeartbeat
 from louyu.core.services import (
@@ -35,11 +36,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class AuditLogAdmin(ReadOnlyAdmin):
     """The audit log: the audit administrator reads it; the database refuses edits anyway."""
 
-    list_display = ("at", "actor_name", "action", "target_type", "target_repr", "ip", "result")
+    list_display = ("at", "actor_name", "action_name", "target_type", "target_repr", "ip", "result")
     list_filter = ("result", "action")
     search_fields = ("actor_name", "action", "target_repr", "target_id", "ip")
     date_hierarchy = "at"
     show_full_result_count = False  # COUNT(*) over a big append-only table is slow.
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, obj: AuditLog) -> str:
+        return obj.action_label
+
     fields = (
         "at",
         "actor_name",

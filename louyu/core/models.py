@@ -175,6 +175,13 @@ class AuditLog(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_repr}"
 
+    @property
+    def action_label(self) -> str:
+        """The action in the reader's language (core/audit.py), or its code."""
+        from louyu.core.audit import action_label
+
+        return action_label(self.action, self.target_type)
+
 
 class JobRun(models.Model):
     """One run of a periodic job. (name, period_start) is unique: a period runs once however

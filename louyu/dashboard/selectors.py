@@ -225,7 +225,7 @@ def _audit_section(user: User, roles: set[str]) -> Section:
 
     rows = list(
         AuditLog.objects.order_by("-at", "-id").only(
-            "at", "actor_name", "action", "target_repr", "ip", "result"
+            "at", "actor_name", "action", "target_type", "target_repr", "ip", "result"
         )[:LIST_LIMIT]
     )
     return Section(key="audit", title=_("Latest audit records"), items=rows)
