@@ -105,6 +105,22 @@ class QueueFilterForm(forms.Form):
             field.widget.attrs["class"] = css or "form-control form-control-sm"
 
 
+class VisitFilterForm(forms.Form):
+    """The visit list's filters (issue 12: it showed every open visit on one page)."""
+
+    SHOW = [("", _("All open visits")), ("overdue", _("Overdue")), ("due", _("Due"))]
+
+    show = forms.ChoiceField(label=_("Show"), required=False, choices=SHOW)
+    q = forms.CharField(label=_("Enterprise"), required=False, max_length=50)
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            css = {"show": "form-select form-select-sm", "mine": "form-check-input"}
+            field.widget.attrs["class"] = css.get(name, "form-control form-control-sm")
+
+
 class PeriodForm(forms.Form):
     """The performance page's period: this month, quarter or year, or a range of dates; the
     requests counted are those submitted in it (issue 12)."""

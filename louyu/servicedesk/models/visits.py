@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from louyu.core.models import Node
@@ -110,6 +111,11 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.due_on}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still open (not recorded) after its due date."""
+        return self.status != self.Status.DONE and self.due_on < timezone.localdate()
 
 
 class VisitPhoto(models.Model):

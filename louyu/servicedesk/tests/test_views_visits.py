@@ -34,9 +34,29 @@ class VisitListTests:
     def test_it_splits_overdue_from_due(self, desk):
         late, soon = scheduled(desk, -2), scheduled(desk, 5)
         Visit.objects.filter(pk=soon.pk).update(source_ref="x")  # two open visits side by side
-        response = desk.world.client_for("clerk").get(VISITS)
-        assert [v.pk for v in response.context["overdue"]] == [late.pk]
-        assert [v.pk for v in response.context["due"]] == [soon.pk]
+        client = desk.world.client_for("clerk")
+        response = client.get(VISITS)
+        assert response.context["counts"] == {"overdue": 1, "due": 1}
+        assert [v.pk for v in response.context["page"]] == [late.pk, soon.pk]
+        assert [v.pk for v in client.get(VISITS, {"show": "overdue"}).context["page"]] == [late.pk]
+        assert [v.pk for v in client.get(VISITS, {"show": "due"}).context["page"]] == [soon.pk]
+        assert "sd-late" in response.content.decode()
+
+    def test_it_pages_and_searches_the_open_visits(self, desk):
+        # Issue 12: 144 visit cards on one page.
+        for days in range(25):
+            visit = scheduled(desk, days)
+            Visit.objects.filter(pk=visit.pk).update(source_ref=f"r{days}")
+        client = desk.world.client_for("clerk")
+        first = client.get(VISITS)
+        assert len(first.context["page"]) == 20 and first.context["page"].paginator.count == 25
+        second = client.get(VISITS, {"page": 2, "show": "due"}).content.decode()
+        assert second.count('class="card mb-2') == 5 + second.count("visit_to_request")
+        assert "show=due&amp;page=1" in second
+        name = desk.scopes["enterprise"].name
+        assert client.get(VISITS, {"q": name[:2]}).context["page"].paginator.count == 25
+        assert client.get(VISITS, {"q": "不存在的企业"}).context["page"].paginator.count == 0
+        assert client.get(VISITS, {"mine": "on"}).context["page"].paginator.count == 0
 
 
 class VisitFlowTests:

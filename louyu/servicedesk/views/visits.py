@@ -7,7 +7,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from louyu.core.exceptions import ApplicationError
 from louyu.servicedesk.access import desk_paths, get_visit_for_user
-from louyu.servicedesk.forms import FindingRequestForm, FindingsForm
+from louyu.servicedesk.forms import FindingRequestForm, FindingsForm, VisitFilterForm
 from louyu.servicedesk.models import Visit
 from louyu.servicedesk.selectors import visit_list
 from louyu.servicedesk.services.visits import (
@@ -31,13 +32,35 @@ def _require_desk(user: Any) -> None:
         raise Http404
 
 
-def _context(user: Any, error: ApplicationError | None = None) -> dict[str, Any]:
+PAGE_SIZE = 20
+
+
+def _context(request: HttpRequest, error: ApplicationError | None = None) -> dict[str, Any]:
+    user = request.user
     today = timezone.localdate()
-    open_visits = list(
-        visit_list(user, status=None).filter(
-            status__in=[Visit.Status.SCHEDULED, Visit.Status.CHECKED_IN]
-        )[:200]
+    open_visits = visit_list(user, status=None).filter(
+        status__in=[Visit.Status.SCHEDULED, Visit.Status.CHECKED_IN]
     )
+    counts = open_visits.aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        due=Count("pk", filter=Q(due_on__gte=today)),
+    )
+    form = VisitFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    shown = open_visits
+    if data.get("show") == "overdue":
+        shown = shown.filter(due_on__lt=today)
+    elif data.get("show") == "due":
+        shown = shown.filter(due_on__gte=today)
+    if data.get("q"):
+        term = data["q"].strip()
+        shown = shown.filter(
+            Q(enterprise__name__icontains=term) | Q(enterprise__search_names__icontains=term)
+        )
+    if data.get("mine"):
+        shown = shown.filter(assignee_id=user.pk)
+    query = request.GET.copy()
+    query.pop("page", None)
     recorded = list(
         visit_list(user, status=Visit.Status.DONE)
         .filter(~Q(findings=""))
@@ -45,8 +68,10 @@ def _context(user: Any, error: ApplicationError | None = None) -> dict[str, Any]
         .order_by("-recorded_at")[:20]
     )
     return {
-        "overdue": [v for v in open_visits if v.due_on < today],
-        "due": [v for v in open_visits if v.due_on >= today],
+        "counts": counts,
+        "form": form,
+        "page": Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page")),
+        "query": query.urlencode(),
         "recorded": recorded,
         "today": today,
         "findings_form": FindingsForm(),
@@ -58,14 +83,14 @@ def _context(user: Any, error: ApplicationError | None = None) -> dict[str, Any]
 @login_required
 def visits(request: HttpRequest) -> HttpResponse:
     _require_desk(request.user)
-    return render(request, "servicedesk/visits.html", _context(request.user))
+    return render(request, "servicedesk/visits.html", _context(request))
 
 
 def _act(request: HttpRequest, call: Any, done: str) -> HttpResponse:
     try:
         result = call()
     except ApplicationError as error:
-        context = _context(request.user, error)
+        context = _context(request, error)
         return render(request, "servicedesk/visits.html", context, status=error.status)
     messages.success(request, done)
     if hasattr(result, "number"):
