@@ -83,7 +83,7 @@ class ServiceJourneyTests:
         shell.login("enterprise")
         shell.goto("/service/mine/")
         expect(page.locator("main h1")).to_have_text("我的事项")
-        page.get_by_role("link", name="新建事项").click()
+        page.get_by_role("link", name="提交办件").click()
         shell.check()
         page.get_by_label("服务事项").select_option("tax-invoice")
         page.get_by_role("button", name="继续").click()

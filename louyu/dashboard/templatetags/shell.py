@@ -71,9 +71,9 @@ Entry = tuple[str | Promise, str | None, bool]
 def _menu(user: Any) -> list[tuple[str | Promise | None, list[Entry]]]:
     """The main menu as (group label or None for a top-level link, entries)."""
     public: list[Entry] = [
-        (_("Service center"), _reverse("website:home"), True),
+        (_("Building community service center"), _reverse("website:home"), True),
         (_("Building directory"), _reverse("economy:building_list"), True),
-        (_("Vacant offices"), _reverse("economy:vacancy_public_list"), True),
+        (_("Office space to let"), _reverse("economy:vacancy_public_list"), True),
     ]
     if not getattr(user, "is_authenticated", False):
         return [(None, public)]
@@ -95,19 +95,15 @@ def _menu(user: Any) -> list[tuple[str | Promise | None, list[Entry]]]:
                 # The visit list is the desk's (handlers of a department get 404, issue 12).
                 (_("Visits"), _reverse("servicedesk:visits"), _is_desk(user)),
                 (_("Promises kept"), _reverse("servicedesk:performance"), _has_queue(user)),
-                (
-                    _("Record a request"),
-                    _reverse("servicedesk:submit"),
-                    _is_desk(user) and not roles & ENTERPRISE_ROLES,
-                ),
                 (_("My requests"), _reverse("servicedesk:mine"), bool(roles & ENTERPRISE_ROLES)),
+                # One page, one name (issue 12): the desk records with it what enterprises submit.
                 (
                     _("Submit a request"),
                     _reverse("servicedesk:submit"),
-                    bool(roles & ENTERPRISE_ROLES),
+                    _is_desk(user) or bool(roles & ENTERPRISE_ROLES),
                 ),
                 (_("News and policies"), _reverse("website:article_manage"), economy_staff),
-                (_("Service-center website"), _reverse("website:home"), True),
+                (_("Building community service center"), _reverse("website:home"), True),
             ],
         ),
         (
@@ -118,7 +114,7 @@ def _menu(user: Any) -> list[tuple[str | Promise | None, list[Entry]]]:
                     _reverse("economy:dashboard"),
                     bool(roles & {Role.DISTRICT_OFFICER, Role.STREET_CADRE, Role.CLERK}),
                 ),
-                (_("Buildings"), _reverse("economy:building_list"), True),
+                (_("Building directory"), _reverse("economy:building_list"), True),
                 (_("Enterprises"), _reverse("economy:enterprise_list"), economy_staff),
                 (_("Early warnings"), _reverse("economy:warning_list"), economy_staff),
                 (_("Vacancy listings"), _reverse("economy:vacancy_list"), economy_staff),

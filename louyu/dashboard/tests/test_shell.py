@@ -146,3 +146,24 @@ class BaseTemplateTests:
         with django_assert_num_queries(0):
             html = render_to_string("500.html")
         assert 'id="main"' in html
+
+
+class OneNamePerPageTests:
+    def test_every_menu_entry_is_named_as_its_page(self, world):
+        # Issue 12: one page was 提交办件, 登记办件 and 新建事项; another 招租房源 and 楼宇招租.
+        from django.contrib.auth.models import AnonymousUser
+        from django.test import Client
+
+        mismatched = set()
+        visitors = [(Client(), AnonymousUser())] + [
+            (world.client_for(name), user) for name, user in world.users.items()
+        ]
+        for client, user in visitors:
+            for item in links(navigation_for(user, "/")):
+                if item.url.startswith(("/admin/", "/api/")):
+                    continue  # tools with their own pages: the admin, the API documentation
+                html = client.get(item.url).content.decode()
+                title = re.search(r"<title>(.*?) · ", html, re.S)
+                if title is None or title.group(1).strip() != str(item.label):
+                    mismatched.add((str(item.label), title and title.group(1).strip()))
+        assert mismatched == set()
