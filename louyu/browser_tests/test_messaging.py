@@ -386,3 +386,26 @@ class ModerationTests:
         ) == {"message.report", "message.remove", "participant.mute"}
         staff.check()
         assert not member.csp_errors and not staff.csp_errors
+
+
+WRAPPED_BUTTONS = """() => [...document.querySelectorAll('#chat button, #chat .btn')]
+    .filter((b) => b.offsetParent !== null)
+    .filter((b) => {
+        const style = getComputedStyle(b);
+        const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
+        const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+        const border = parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth);
+        return b.getBoundingClientRect().height > line * 1.5 + padding + border;
+    })
+    .map((b) => b.textContent.trim())"""
+
+
+class ChatLayoutTests:
+    @pytest.mark.parametrize("width", [1366, 375])
+    def test_no_button_wraps_its_label(self, browser, asgi_url, chat_world, width):
+        # Issue 12: at 1366 px the chat's buttons wrapped one character per line.
+        building = Conversation.objects.get(kind="building", node=chat_world.nodes["building"])
+        shell = open_shell(browser, asgi_url, viewport={"width": width, "height": 800})
+        sign_in(shell, chat_world.enterprise)
+        open_channel(shell, building)
+        assert shell.page.evaluate(WRAPPED_BUTTONS) == []
