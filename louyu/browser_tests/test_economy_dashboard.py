@@ -203,3 +203,30 @@ class PublicDirectoryTests:
         expect(rows.first).to_contain_text("坤和中心")
         expect(page.locator("main")).not_to_contain_text("口径")
         assert no_horizontal_scroll(page)
+
+
+# Every text ECharts draws (axis names and labels, legends, titles) with its box on the canvas,
+# for those whose box falls outside the chart (issue 12: axis titles were cut off).
+CUT_TEXTS = """() => [...document.querySelectorAll('[data-chart]')].flatMap((el) => {
+  const chart = echarts.getInstanceByDom(el);
+  const width = chart.getWidth(), height = chart.getHeight();
+  return chart.getZr().storage.getDisplayList()
+    .filter((item) => item.style && item.style.text)
+    .filter((item) => {
+      const box = item.getBoundingRect().clone();
+      box.applyTransform(item.getComputedTransform());
+      return box.x < -1 || box.y < -1 || box.x + box.width > width + 1
+        || box.y + box.height > height + 1;
+    })
+    .map((item) => `${el.dataset.chart}: ${item.style.text}`);
+})"""
+
+
+class ChartFitTests:
+    @pytest.mark.parametrize("width", [1366, 375])
+    def test_no_chart_text_is_cut_off(self, shell, economy_world, width):
+        shell.page.set_viewport_size({"width": width, "height": 900})
+        shell.login("district")
+        shell.goto("/economy/?year=2013")
+        assert_charts_drawn(shell.page)
+        assert shell.page.evaluate(CUT_TEXTS) == []

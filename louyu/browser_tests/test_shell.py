@@ -19,6 +19,17 @@ def no_horizontal_scroll(page) -> bool:
     )
 
 
+# Elements of the page that hide part of what they hold (overflow hidden or clip, content wider
+# than the box); a table in a .table-responsive scrolls instead, and is not listed.
+CLIPPED = """() => [...document.querySelectorAll('main *')]
+  .filter((el) => el.offsetParent !== null && !el.classList.contains('visually-hidden'))
+  .filter((el) => {
+    const style = getComputedStyle(el);
+    return ['hidden', 'clip'].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1;
+  })
+  .map((el) => `${el.tagName}.${el.className}`)"""
+
+
 class PersonaWorkbenchTests:
     @pytest.mark.parametrize("username", list(EXPECTED_SECTIONS))
     def test_it_signs_each_persona_in_to_its_workbench_in_chinese(
@@ -36,6 +47,11 @@ class PersonaWorkbenchTests:
             "sections => sections.map(s => s.id)"
         )
         assert shown == [f"section-{key}" for key in EXPECTED_SECTIONS[username]]
+        # Issue 12: cards cut off their tables at 1366 and at 375 px.
+        for width in (1366, 375):
+            page.set_viewport_size({"width": width, "height": 900})
+            assert page.evaluate(CLIPPED) == [], width
+            assert no_horizontal_scroll(page), width
 
     def test_it_never_shows_the_outsider_the_other_building_community(self, shell, live_world):
         shell.login("outsider")
