@@ -42,7 +42,9 @@ class PerformanceTests:
         ServiceRequest.objects.filter(pk=done.pk).update(submitted_at=last_year)
         page = client.get(URL, {"period": "year"}).content.decode()
         assert "0.00%" not in page and "暂无数据" in page
-        day = last_year.date().isoformat()
+        day = timezone.localdate(
+            last_year
+        ).isoformat()  # the day in Beijing, as the filter reads it
         ranged = client.get(URL, {"period": "custom", "start": day, "end": day})
         assert "0.00%" in ranged.content.decode()
 
