@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -39,7 +40,7 @@ def _user(request: HttpRequest) -> Any:
         return request.user
     try:
         user = Request(request, authenticators=APIView().get_authenticators()).user
-    except Exception:  # noqa: BLE001 - refused credentials: the view answers 401/403 itself
+    except APIException:  # refused credentials: the view answers 401/403 itself
         return None
     return user if user is not None and user.is_authenticated else None
 

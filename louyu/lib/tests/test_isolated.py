@@ -92,7 +92,9 @@ class RunIsolatedTests:
             run_isolated(fail, memory_bytes=64 * MB, seconds=30)
         assert caught.value.kind == "crashed" and "KeyError" in caught.value.detail
 
-    @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+    @pytest.mark.skipif(
+        not sys.platform.startswith("linux"), reason="issue 13: PR_SET_PDEATHSIG is Linux's"
+    )
     def test_the_child_dies_with_a_killed_parent(self, tmp_path):
         marker = tmp_path / "child.pid"
         parent = subprocess.Popen(
