@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -20,11 +19,6 @@ urlpatterns = [
     path("open311/v2/", include("louyu.api.open311.urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler400 = "louyu.api.exceptions.handler400"
 handler403 = "louyu.api.exceptions.handler403"

@@ -10,14 +10,16 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from louyu.accounts.models import SERVICE_CENTER_ROLES, Membership
+from louyu.core.uploads import file_response
 from louyu.lib import pinyin
 from louyu.messaging import selectors
-from louyu.messaging.models import Attachment, Conversation, Message, Participant, Reaction
+from louyu.messaging.models import Conversation, Message, Participant, Reaction
 
 # A tab that pinged within PRESENCE_TTL is online; one seen within this many seconds is away.
 AWAY_TTL = 15 * 60
@@ -220,16 +222,7 @@ def search_results(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The file, to members only (404 for everyone else); never rendered inline unless an image."""
     attachment = selectors.get_attachment_for_user(request.user, pk)
-    inline = attachment.kind == Attachment.Kind.IMAGE
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=not inline,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return file_response(attachment.file, filename=attachment.original_name)

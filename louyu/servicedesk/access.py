@@ -11,7 +11,13 @@ from django.http import Http404
 from louyu.accounts.models import SERVICE_CENTER_ROLES, Membership, Role
 from louyu.core.models import Node
 from louyu.economy.models import Enterprise
-from louyu.servicedesk.models import Department, ServiceRequest, Visit
+from louyu.servicedesk.models import (
+    Department,
+    ProxyDelegation,
+    ProxyPayment,
+    ServiceRequest,
+    Visit,
+)
 
 # Jurisdiction roles that work requests of the communities under their node.
 DESK_ROLES = frozenset({Role.DISTRICT_OFFICER, Role.STREET_CADRE} | SERVICE_CENTER_ROLES)
@@ -136,6 +142,36 @@ def get_visit_for_user(user: Any, pk: Any) -> Visit:
         return visits_visible_to(user).select_related("enterprise", "community").get(pk=pk)
     except (Visit.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def _desk_request_for_user(user: Any, request_pk: Any) -> ServiceRequest:
+    request = get_request_for_user(user, request_pk, write=True)
+    if "desk" not in capabilities(user, request):
+        raise Http404
+    return request
+
+
+def get_delegation_for_user(user: Any, request_pk: Any) -> ProxyDelegation:
+    """The signed delegation of a request the user works as desk staff (the proxy panel's
+    audience); 404 for everyone else and for a request without one."""
+    request = _desk_request_for_user(user, request_pk)
+    try:
+        delegation = ProxyDelegation.objects.get(request=request)
+    except ProxyDelegation.DoesNotExist:
+        raise Http404 from None
+    delegation.request = request
+    return delegation
+
+
+def get_proxy_payment_for_user(user: Any, request_pk: Any, pk: Any) -> ProxyPayment:
+    """A payment made under a request the user works as desk staff; 404 otherwise."""
+    request = _desk_request_for_user(user, request_pk)
+    try:
+        payment = ProxyPayment.objects.get(request=request, pk=pk)
+    except (ProxyPayment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    payment.request = request
+    return payment
 
 
 def community_of(node: Node | None) -> Node | None:

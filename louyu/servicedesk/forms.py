@@ -450,7 +450,11 @@ class DelegationForm(StyledForm):
     signed_on = forms.DateField(
         label=_("Signed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    file = forms.FileField(label=_("Signed delegation"))
+    file = forms.FileField(
+        label=_("Signed delegation"),
+        help_text=_("A scan or photo (JPEG, PNG, WebP) or a PDF, at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.webp"}),
+    )
 
     def __init__(self, *args: Any, contacts: list[tuple[int, str]] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -474,4 +478,9 @@ class ProxyPaymentForm(StyledForm):
     )
     payee = forms.CharField(label=_("Payee"), max_length=100)
     receipt_number = forms.CharField(label=_("Receipt number"), max_length=50)
-    receipt = forms.FileField(label=_("Receipt"), required=False)
+    receipt = forms.FileField(
+        label=_("Receipt"),
+        required=False,
+        help_text=_("A scan or photo (JPEG, PNG, WebP), a PDF or an OFD e-invoice, at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.ofd,.jpg,.jpeg,.png,.webp"}),
+    )

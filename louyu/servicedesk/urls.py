@@ -21,6 +21,11 @@ urlpatterns = [
     path("requests/<int:pk>/callback/", requests.callback_record, name="callback_record"),
     path("requests/<int:pk>/proxy/delegation/", proxy.delegation_add, name="proxy_delegation"),
     path(
+        "requests/<int:pk>/proxy/delegation/file/",
+        proxy.delegation_file,
+        name="proxy_delegation_file",
+    ),
+    path(
         "requests/<int:pk>/proxy/documents/", proxy.document_receive, name="proxy_document_receive"
     ),
     path(
@@ -33,6 +38,11 @@ urlpatterns = [
         "requests/<int:pk>/proxy/payments/<int:payment_pk>/settle/",
         proxy.payment_settle,
         name="proxy_payment_settle",
+    ),
+    path(
+        "requests/<int:pk>/proxy/payments/<int:payment_pk>/receipt/",
+        proxy.payment_receipt,
+        name="proxy_payment_receipt",
     ),
     path("visits/", visits.visits, name="visits"),
     path("visits/<int:pk>/check-in/", visits.visit_checkin, name="visit_checkin"),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from louyu.accounts.models import Role
 from louyu.core.exceptions import ApplicationError
 from louyu.core.services import audit_record
+from louyu.core.uploads import file_clean
 from louyu.servicedesk.access import capabilities
 from louyu.servicedesk.models import (
     OPEN_STATUSES,
@@ -25,6 +26,11 @@ from louyu.servicedesk.models import (
     RequestEvent,
     ServiceRequest,
 )
+
+# Issue 13: what each proxy upload may be, sniffed by content (louyu.core.uploads.file_clean).
+DELEGATION_KINDS = ("image", "pdf")
+RECEIPT_KINDS = ("image", "pdf", "ofd")
+PROXY_MAX_BYTES = 10 * 1024 * 1024
 
 
 def _desk_only(actor: Any, request: ServiceRequest) -> None:
@@ -59,7 +65,8 @@ def proxy_delegate(
     valid_until: date | None = None,
 ) -> ProxyDelegation:
     """Record the enterprise's signed delegation (授权委托书) to the acting staff member. It must
-    be signed by the enterprise's contact, for a service that offers proxy handling."""
+    be signed by the enterprise's contact, for a service that offers proxy handling; the file is
+    a scan (image) or PDF of at most 10 MB, checked by content and stored under our own name."""
     _desk_only(actor, request)
     if request.service_item is not None and not request.service_item.proxy_offered:
         raise ApplicationError(_("This service is not handled by proxy."), code="invalid")
@@ -78,6 +85,7 @@ def proxy_delegate(
         raise ApplicationError(_("Say what is delegated."), code="invalid")
     if hasattr(request, "delegation"):
         raise ApplicationError(_("This request already has a delegation."), code="duplicate")
+    cleaned = file_clean(file, kinds=DELEGATION_KINDS, max_bytes=PROXY_MAX_BYTES, stem="delegation")
     with transaction.atomic():
         delegation = ProxyDelegation.objects.create(
             request=request,
@@ -86,7 +94,7 @@ def proxy_delegate(
             scope=scope.strip(),
             signed_on=signed_on or timezone.localdate(),
             valid_until=valid_until,
-            file=file,
+            file=cleaned,
         )
         _event(request, actor, "proxy_delegate", scope.strip(), {"signed_by": signed_by.pk})
         audit_record(
@@ -170,7 +178,8 @@ def proxy_payment_record(
     receipt: UploadedFile | None = None,
 ) -> ProxyPayment:
     """Money paid on the enterprise's behalf (a traffic fine, say), with its receipt. Only under
-    a signed delegation."""
+    a signed delegation. The receipt file, if any, is an image, PDF or OFD e-invoice of at most
+    10 MB, checked by content and stored under our own name."""
     _desk_only(actor, request)
     if not hasattr(request, "delegation"):
         raise ApplicationError(_("Record the signed delegation first."), code="invalid")
@@ -182,6 +191,11 @@ def proxy_payment_record(
         raise ApplicationError(_("Enter a valid amount."), code="invalid")
     if not (purpose or "").strip() or not (receipt_number or "").strip():
         raise ApplicationError(_("Give the purpose and the receipt number."), code="invalid")
+    cleaned = (
+        file_clean(receipt, kinds=RECEIPT_KINDS, max_bytes=PROXY_MAX_BYTES, stem="receipt")
+        if receipt
+        else None
+    )
     with transaction.atomic():
         payment = ProxyPayment.objects.create(
             request=request,
@@ -190,7 +204,7 @@ def proxy_payment_record(
             paid_by=actor,
             payee=payee.strip(),
             receipt_number=receipt_number.strip(),
-            receipt=receipt or "",
+            receipt=cleaned or "",
         )
         _event(request, actor, "proxy_payment", payment.purpose, {"amount": str(amount)})
         audit_record(

@@ -1,7 +1,9 @@
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from louyu.core.exceptions import ApplicationError
 from louyu.core.models import AuditLog
@@ -26,6 +28,12 @@ def proxied(desk, settings, tmp_path):
 
 def pdf():
     return SimpleUploadedFile("委托书.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+
+
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 3), "white").save(out, "JPEG")
+    return out.getvalue()
 
 
 class ProxyDelegateTests:
@@ -105,7 +113,7 @@ class PaymentTests:
             amount=Decimal("200"),
             payee="公安交警下城大队",
             receipt_number="No.330100123",
-            receipt=SimpleUploadedFile("r.jpg", b"jpeg"),
+            receipt=SimpleUploadedFile("r.jpg", jpeg()),
         )
         assert payment.amount == Decimal("200.00") and not payment.settled
         proxy.proxy_payment_settle(actor=clerk, payment=payment)

@@ -1,6 +1,7 @@
 """The proxy-handling (代办) panel of a request page: the signed delegation, custody of the
 enterprise's documents (received / returned) and payments made on its behalf with receipts.
-Desk staff only; every write through `services.proxy`."""
+Desk staff only; every write through `services.proxy`, and the uploaded files are served only
+here, to the same desk staff (issue 13)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,21 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from louyu.accounts.models import Membership, Role, User
 from louyu.core.exceptions import ApplicationError
+from louyu.core.uploads import file_response
 from louyu.servicedesk import forms
-from louyu.servicedesk.access import capabilities, get_request_for_user
+from louyu.servicedesk.access import (
+    capabilities,
+    get_delegation_for_user,
+    get_proxy_payment_for_user,
+    get_request_for_user,
+)
 from louyu.servicedesk.models import ProxyDelegation, ProxyDocument, ProxyPayment, ServiceRequest
 from louyu.servicedesk.services import proxy
 
@@ -187,3 +195,24 @@ def payment_settle(request: HttpRequest, pk: int, payment_pk: int) -> HttpRespon
         lambda d: proxy.proxy_payment_settle(actor=request.user, payment=payment),
         _("Payment settled."),
     )
+
+
+@login_required
+@require_GET
+def delegation_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The signed delegation's file, named after the request (never the uploaded name)."""
+    delegation = get_delegation_for_user(request.user, pk)
+    name = _("%(number)s signed delegation") % {"number": delegation.request.number}
+    return file_response(delegation.file, filename=name)
+
+
+@login_required
+@require_GET
+def payment_receipt(request: HttpRequest, pk: int, payment_pk: int) -> HttpResponseBase:
+    """A payment's receipt file, named after the request and the receipt number."""
+    payment = get_proxy_payment_for_user(request.user, pk, payment_pk)
+    name = _("%(number)s receipt %(receipt)s") % {
+        "number": payment.request.number,
+        "receipt": payment.receipt_number,
+    }
+    return file_response(payment.receipt, filename=name)
