@@ -79,7 +79,7 @@ TABLES = [
     "economy_floor",
     "economy_enterprise",
     "accounts_membership",
-    "authtoken_token",
+    "api_apitoken",
     "django_session",
     "accounts_user",
     "core_divisioncode",

@@ -69,7 +69,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -282,7 +281,7 @@ MEDIA_URL = "/media/"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes anonymous calls answer 401, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "louyu.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -297,6 +296,8 @@ REST_FRAMEWORK = {
 # An API create sent again with the same Idempotency-Key within this many hours is answered from
 # the first time (louyu/api/idempotency.py).
 LOUYU_IDEMPOTENCY_HOURS = env_int("LOUYU_IDEMPOTENCY_HOURS", 24)
+# An API token (POST /api/v1/auth/token/) is refused this many days after it was issued.
+LOUYU_API_TOKEN_DAYS = env_int("LOUYU_API_TOKEN_DAYS", 30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Louyu 楼宇社区 API",
     "DESCRIPTION": "REST API of the Louyu building-community platform.",

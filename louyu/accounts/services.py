@@ -1,5 +1,6 @@
 """Every write to users, memberships, second-factor devices and lockouts, and the audit of
-sign-in events (login, failure, logout, lockout) captured from signals."""
+sign-in events (login, failure, logout, lockout) captured from signals. A password change and
+a disabled account also revoke the account's API tokens (issue 13)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from louyu.accounts.models import SCOPE_KIND, Membership, User
+from louyu.api.models import ApiToken
+from louyu.api.services import tokens_revoke_all
 from louyu.core.models import AuditLog
 from louyu.core.services import audit_record, audited_update
 
@@ -51,10 +54,11 @@ def user_create(
 
 
 def user_set_active(*, actor: Any, user: User, active: bool) -> User:
-    """Enable or disable an account; a disabled account's sessions end at once.
+    """Enable or disable an account; a disabled account's sessions end and its API tokens are
+    revoked at once.
 
-    The auth backend already refuses inactive users on every request; deleting the session
-    rows as well means re-enabling the account does not revive the old sessions."""
+    The auth backends already refuse inactive users on every request; deleting the session
+    rows and revoking the tokens as well means re-enabling the account revives neither."""
     with transaction.atomic():
         before = {"is_active": user.is_active}
         user.is_active = active
@@ -67,6 +71,7 @@ def user_set_active(*, actor: Any, user: User, active: bool) -> User:
             after={"is_active": active},
         )
         if not active:
+            tokens_revoke_all(user=user, reason=ApiToken.RevokedReason.DISABLED, actor=actor)
             transaction.on_commit(lambda: user_sessions_end(user=user))
     return user
 
@@ -86,8 +91,8 @@ def user_password_set(*, actor: Any, user: User, password: str | None) -> User:
     """Set a new password under the password policy (None: password sign-in disabled).
 
     Every session of the user signed in with the old password ends, because Django's session
-    auth hash no longer matches; a view that keeps the current session calls
-    update_session_auth_hash afterwards."""
+    auth hash no longer matches (a view that keeps the current session calls
+    update_session_auth_hash afterwards), and every API token of the user is revoked."""
     if password is None:
         user.set_unusable_password()
     else:
@@ -101,6 +106,7 @@ def user_password_set(*, actor: Any, user: User, password: str | None) -> User:
             target=user,
             after={"usable": password is not None},
         )
+        tokens_revoke_all(user=user, reason=ApiToken.RevokedReason.PASSWORD, actor=actor)
     return user
 
 

@@ -10,4 +10,6 @@ urlpatterns = [
     path("2fa/setup/", views.two_factor_setup, name="2fa_setup"),
     path("2fa/verify/", views.two_factor_verify, name="2fa_verify"),
     path("2fa/disable/", views.two_factor_disable, name="2fa_disable"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
 ]

@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, password and second-factor pages, and the lockout answer."""
+"""Sign-in, sign-out, password, second-factor and API-token pages, and the lockout answer."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -30,6 +31,10 @@ from louyu.accounts.forms import (
     TokenForm,
 )
 from louyu.accounts.middleware import session_forget_otp_facts
+from louyu.api.selectors import get_token_for_user, token_list
+from louyu.api.services import token_revoke
+
+TOKENS_PER_PAGE = 20
 
 
 def lockout_response(
@@ -178,3 +183,25 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Two-step verification is off."))
         return redirect("workbench")
     return render(request, "accounts/2fa_disable.html", {"form": form})
+
+
+@never_cache
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's API tokens (one per app or client), newest first, to revoke one."""
+    page = Paginator(token_list(user=request.user), TOKENS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "days": settings.LOUYU_API_TOKEN_DAYS}
+    return render(request, "accounts/tokens.html", context)
+
+
+@never_cache
+@login_required
+@require_POST
+def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke one of one's own tokens; someone else's answers 404 like a missing one."""
+    token = get_token_for_user(request.user, pk)
+    token_revoke(actor=request.user, token=token)
+    messages.success(request, _("The token %(prefix)s… was revoked.") % {"prefix": token.prefix})
+    return redirect("accounts:tokens")

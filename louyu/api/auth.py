@@ -1,5 +1,7 @@
-"""API tokens: `POST /api/v1/auth/token/` exchanges a username and password for a token,
-`DELETE` revokes it. Sign-in failures count toward the django-axes lockout like the web login."""
+"""API tokens: `POST /api/v1/auth/token/` exchanges a username and password for a new token,
+`DELETE` revokes the one the call was made with; `/api/v1/auth/tokens/` lists the caller's
+tokens and revokes one of them. Sign-in failures count toward the django-axes lockout like the
+web login. The tokens are checked by api/authentication.py."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,7 +20,14 @@ from rest_framework.views import APIView
 
 from louyu.accounts.services import totp_verify
 from louyu.api.exceptions import LockedOut
-from louyu.api.serializers import ErrorSerializer, TokenObtainSerializer, TokenSerializer
+from louyu.api.models import ApiToken, ApiTokenQuerySet
+from louyu.api.selectors import get_token_for_user, token_list
+from louyu.api.serializers import (
+    ApiTokenSerializer,
+    ErrorSerializer,
+    TokenObtainSerializer,
+    TokenSerializer,
+)
 from louyu.api.services import token_issue, token_revoke
 from louyu.core.exceptions import ApplicationError
 
@@ -33,7 +42,10 @@ class TokenApi(APIView):
 
     @extend_schema(
         description="Exchange a username and password (and, for staff when enforced, a TOTP "
-        "code) for the caller's API token; send it as `Authorization: Token <token>`.",
+        "code) for a new API token; send it as `Authorization: Token <token>`. The token is in "
+        "this answer only; it is refused after `expires_at`, when revoked, and once the "
+        "password changes or the account is disabled. Each client should get its own token "
+        "(`name` labels it in the list of tokens).",
         request=TokenObtainSerializer,
         responses={
             200: TokenSerializer,
@@ -69,14 +81,53 @@ class TokenApi(APIView):
         # A success clears the account's failure count, as AXES_RESET_ON_SUCCESS does on the web
         # (without user_logged_in, whose receivers would open a session for a token client).
         axes_reset(username=user.get_username())
-        token, _created = token_issue(actor=user)
-        return Response(TokenSerializer({"token": token.key}).data, status=status.HTTP_200_OK)
+        token, key = token_issue(actor=user, name=data.get("name") or "")
+        body = {
+            "token": key,
+            "id": token.pk,
+            "prefix": token.prefix,
+            "expires_at": token.expires_at,
+        }
+        return Response(TokenSerializer(body).data, status=status.HTTP_200_OK)
 
     @extend_schema(
-        description="Revoke the caller's API token.",
+        description="Revoke the API token this call is made with.",
         request=None,
-        responses={204: None, 401: ErrorSerializer},
+        responses={204: None, 400: ErrorSerializer, 401: ErrorSerializer},
     )
     def delete(self, request: Request) -> Response:
-        token_revoke(actor=request.user)
+        if not isinstance(request.auth, ApiToken):
+            raise ApplicationError(
+                _("This call was not made with an API token."), code="not_token_auth"
+            )
+        token_revoke(actor=request.user, token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenListApi(generics.ListAPIView):
+    """The caller's own API tokens, newest first, revoked and expired ones too; never a key."""
+
+    serializer_class = ApiTokenSerializer
+
+    def get_queryset(self) -> ApiTokenQuerySet:
+        return token_list(user=self.request.user)
+
+    @extend_schema(
+        description="The caller's own API tokens (prefix, label, dates, state); never the key.",
+        responses={200: ApiTokenSerializer(many=True), 401: ErrorSerializer},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class TokenRevokeApi(APIView):
+    """Revoke one of the caller's own tokens; someone else's answers 404 like a missing one."""
+
+    @extend_schema(
+        description="Revoke one of the caller's own API tokens (a lost phone, a retired client).",
+        request=None,
+        responses={204: None, 401: ErrorSerializer, 404: ErrorSerializer},
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        token_revoke(actor=request.user, token=get_token_for_user(request.user, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)

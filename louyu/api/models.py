@@ -1,6 +1,9 @@
-"""Open311 API keys and what each key filed: the only rows the API app keeps itself."""
+"""Open311 API keys and what each key filed, API tokens and idempotency records: the only rows
+the API app keeps itself."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -116,3 +119,70 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def owned_by(self, user: Any) -> ApiTokenQuerySet:
+        return self.filter(user=user)
+
+    def usable(self) -> ApiTokenQuerySet:
+        """Neither revoked nor expired (the account's state is checked on use)."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    """An API token (`Authorization: Token <key>`), one per client a person signs in with.
+
+    Only the SHA-256 of the key is stored; the key itself is shown once, when it is issued.
+    It is refused after `expires_at` (LOUYU_API_TOKEN_DAYS), once revoked (by its owner, or for
+    all of the account's tokens when the password changes or the account is disabled) and while
+    the account is disabled (issue 13: DRF's tokens never expired and outlived both)."""
+
+    class RevokedReason(models.TextChoices):
+        OWNER = "owner", _("revoked by its owner")
+        PASSWORD = "password", _("password changed")
+        DISABLED = "disabled", _("account disabled")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("account"),
+    )
+    name = models.CharField(_("client"), max_length=100, blank=True)
+    prefix = models.CharField(_("key prefix"), max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(
+        _("revoked because"), max_length=16, choices=RevokedReason.choices, blank=True
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(revoked_at__isnull=True, revoked_reason="")
+                    | (models.Q(revoked_at__isnull=False) & ~models.Q(revoked_reason=""))
+                ),
+                name="api_apitoken_revoked_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user_id})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and not self.is_expired

@@ -1,7 +1,11 @@
 """Input and output shapes of the API's own endpoints (tokens) and of its error responses."""
 
+from typing import Literal
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from louyu.api.models import ApiToken
 
 
 class TokenObtainSerializer(serializers.Serializer):
@@ -19,10 +23,48 @@ class TokenObtainSerializer(serializers.Serializer):
         allow_blank=True,
         help_text=_("Required for staff accounts when two-factor sign-in is enforced."),
     )
+    name = serializers.CharField(
+        label=_("client"),
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text=_("A label for the client this token is for, shown in the list of tokens."),
+    )
 
 
 class TokenSerializer(serializers.Serializer):
+    """A newly issued token: the key is in this answer only."""
+
     token = serializers.CharField(read_only=True)
+    id = serializers.IntegerField(read_only=True)
+    prefix = serializers.CharField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """One of the caller's tokens, as listed: never the key."""
+
+    state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiToken
+        fields = (
+            "id",
+            "name",
+            "prefix",
+            "created_at",
+            "last_used_at",
+            "expires_at",
+            "revoked_at",
+            "revoked_reason",
+            "state",
+        )
+        read_only_fields = fields
+
+    def get_state(self, token: ApiToken) -> Literal["active", "expired", "revoked"]:
+        if token.revoked_at is not None:
+            return "revoked"
+        return "expired" if token.is_expired else "active"
 
 
 class ErrorDetailSerializer(serializers.Serializer):

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from louyu.accounts.models import Membership, Role, User
+from louyu.api.models import ApiToken
+from louyu.api.services import token_issue
 from louyu.core.models import AuditLog, Node
 from louyu.testing import PASSWORD
 
@@ -234,3 +236,32 @@ class CoreAdminTests:
             ).status_code
             == 403
         )
+
+
+@pytest.mark.django_db
+class UserAdminTokenTests:
+    def test_it_revokes_the_api_tokens_on_a_password_reset(self, world):
+        token, _ = token_issue(actor=world.clerk)
+        client = world.client_for("sysadmin")
+        url = reverse("admin:auth_user_password_change", args=[world.clerk.pk])
+        response = client.post(
+            url,
+            {"usable_password": "true", "password1": "Reset@2013pw", "password2": "Reset@2013pw"},
+        )
+        assert response.status_code == 302
+        token.refresh_from_db()
+        assert token.revoked_reason == ApiToken.RevokedReason.PASSWORD
+        assert AuditLog.objects.get(action="token.revoke").actor == world.sysadmin
+
+    def test_it_revokes_the_api_tokens_of_accounts_disabled_in_bulk(self, world):
+        clerks, _ = token_issue(actor=world.clerk)
+        outsiders, _ = token_issue(actor=world.outsider)
+        client = world.client_for("sysadmin")
+        client.post(
+            reverse("admin:accounts_user_changelist"),
+            {"action": "disable_users", "_selected_action": [world.clerk.pk]},
+        )
+        clerks.refresh_from_db()
+        outsiders.refresh_from_db()
+        assert clerks.revoked_reason == ApiToken.RevokedReason.DISABLED
+        assert outsiders.revoked_at is None

@@ -6,6 +6,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from louyu.accounts import services
+from louyu.api.models import ApiToken
+from louyu.api.services import token_issue
 from louyu.core.exceptions import ApplicationError
 from louyu.core.models import AuditLog
 from louyu.testing import PASSWORD
@@ -181,3 +183,41 @@ class SignInAuditTests:
             ("auth.logout", AuditLog.Result.SUCCESS, "clerk"),
         ]
         assert {r.ip for r in rows} == {"10.7.7.7"}
+
+
+@pytest.mark.django_db
+class ApiTokenRevocationTests:
+    def test_it_revokes_the_api_tokens_when_the_password_changes(self, world):
+        token, _ = token_issue(actor=world.clerk)
+        services.user_password_set(actor=world.clerk, user=world.clerk, password="New@2013pass")
+        token.refresh_from_db()
+        assert token.revoked_reason == ApiToken.RevokedReason.PASSWORD
+        row = AuditLog.objects.get(action="token.revoke")
+        assert row.actor == world.clerk
+        assert row.after == {"tokens": 1, "reason": "password"}
+
+    def test_it_revokes_the_api_tokens_when_password_sign_in_is_turned_off(self, world):
+        token, _ = token_issue(actor=world.clerk)
+        services.user_password_set(actor=world.sysadmin, user=world.clerk, password=None)
+        token.refresh_from_db()
+        assert token.revoked_reason == ApiToken.RevokedReason.PASSWORD
+
+    def test_it_keeps_the_tokens_when_the_new_password_is_refused(self, world):
+        token, _ = token_issue(actor=world.clerk)
+        with pytest.raises(ValidationError):
+            services.user_password_set(actor=world.clerk, user=world.clerk, password="short")
+        token.refresh_from_db()
+        assert token.revoked_at is None
+
+    def test_it_revokes_the_api_tokens_of_a_disabled_account_for_good(self, world):
+        token, _ = token_issue(actor=world.clerk)
+        others, _ = token_issue(actor=world.outsider)
+        services.user_set_active(actor=world.sysadmin, user=world.clerk, active=False)
+        services.user_set_active(actor=world.sysadmin, user=world.clerk, active=True)
+        token.refresh_from_db()
+        others.refresh_from_db()
+        assert token.revoked_reason == ApiToken.RevokedReason.DISABLED
+        assert others.revoked_at is None
+        row = AuditLog.objects.get(action="token.revoke")
+        assert row.actor == world.sysadmin
+        assert row.after == {"tokens": 1, "reason": "disabled"}

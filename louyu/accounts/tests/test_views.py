@@ -9,6 +9,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from louyu.accounts.views import lockout_response
+from louyu.api.models import ApiToken
+from louyu.api.services import token_issue, token_revoke
 from louyu.core.models import AuditLog
 from louyu.testing import PASSWORD
 
@@ -396,3 +398,90 @@ class TwoFactorStatusTests:
         assert "Two-step verification is on." in html
         assert 'href="/accounts/2fa/disable/"' in html
         assert TOTPDevice.objects.filter(user=world.employee).count() == 1
+
+
+@pytest.mark.django_db
+class TokenPageTests:
+    url = "/accounts/tokens/"
+
+    def test_it_sends_anonymous_to_sign_in(self, client):
+        response = client.get(self.url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(LOGIN)
+
+    def test_it_lists_the_users_own_tokens_in_chinese(self, world):
+        mine, key = token_issue(actor=world.clerk, name="手机App")
+        theirs, _ = token_issue(actor=world.outsider, name="外人的电脑")
+        response = world.client_for("clerk").get(self.url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert '<html lang="zh-hans">' in html
+        assert '<h1 class="h3 mb-3">API 令牌</h1>' in html
+        assert "手机App" in html
+        assert f"<code>{mine.prefix}…</code>" in html
+        assert "外人的电脑" not in html
+        assert theirs.prefix not in html
+        assert key not in html
+        assert "撤销" in html
+        assert_no_inline_code(html)
+
+    def test_it_renders_in_english(self, world):
+        token, _ = token_issue(actor=world.clerk)
+        token_revoke(actor=world.clerk, token=token)
+        client = world.client_for("clerk")
+        html = client.get(self.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert '<html lang="en">' in html
+        assert "API tokens" in html
+        assert "Unnamed client" in html
+        assert "revoked by its owner" in html
+        assert "A token works for 30 days after it is issued." in html
+
+    def test_it_revokes_an_own_token(self, world):
+        token, key = token_issue(actor=world.clerk)
+        client = world.client_for("clerk")
+        response = client.post(f"/accounts/tokens/{token.pk}/revoke/")
+        assert response.status_code == 302
+        assert response["Location"] == self.url
+        token.refresh_from_db()
+        assert token.revoked_reason == ApiToken.RevokedReason.OWNER
+        assert AuditLog.objects.filter(action="token.revoke", actor=world.clerk).exists()
+        page = client.get(self.url).content.decode()
+        assert f"令牌 {token.prefix}… 已撤销。" in page
+
+    def test_it_answers_the_outsider_404_for_someone_elses_token(self, world):
+        token, _ = token_issue(actor=world.clerk)
+        client = world.client_for("outsider")
+        foreign = client.post(f"/accounts/tokens/{token.pk}/revoke/")
+        missing = client.post(f"/accounts/tokens/{token.pk + 1000}/revoke/")
+        assert foreign.status_code == missing.status_code == 404
+        token.refresh_from_db()
+        assert token.revoked_at is None
+
+    def test_it_revokes_only_by_post_with_csrf(self, world):
+        token, _ = token_issue(actor=world.clerk)
+        client = world.client_for("clerk")
+        assert client.get(f"/accounts/tokens/{token.pk}/revoke/").status_code == 405
+        strict = Client(enforce_csrf_checks=True)
+        strict.force_login(world.clerk)
+        assert strict.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 403
+        token.refresh_from_db()
+        assert token.revoked_at is None
+
+    def test_it_is_linked_from_the_account_menu(self, world):
+        html = world.client_for("enterprise").get(reverse("workbench")).content.decode()
+        assert f'href="{self.url}"' in html
+
+    def test_it_revokes_the_tokens_when_the_password_changes(self, world):
+        token, _ = token_issue(actor=world.clerk)
+        client = world.client_for("clerk")
+        response = client.post(
+            "/accounts/password/",
+            {
+                "old_password": PASSWORD,
+                "new_password1": NEW_PASSWORD,
+                "new_password2": NEW_PASSWORD,
+            },
+        )
+        assert response.status_code == 302
+        token.refresh_from_db()
+        assert token.revoked_reason == ApiToken.RevokedReason.PASSWORD

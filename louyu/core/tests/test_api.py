@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from louyu.api.services import token_issue
 from louyu.core.models import DivisionCode, Node
 from louyu.core.services import node_create
 from louyu.testing import assert_access_matrix
@@ -122,8 +122,8 @@ class NodeViewSetTests:
         assert set(error["fields"]) == {"kind"}
 
     def test_it_lists_in_a_fixed_number_of_queries(self, world, django_assert_num_queries):
-        token = Token.objects.create(user=world.users["clerk"])
-        client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, key = token_issue(actor=world.users["clerk"])
+        client = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
         ContentType.objects.clear_cache()
         client.get("/api/v1/nodes/")  # warm the content-type cache
         # token and user (1); scope paths: memberships by role (3), node paths (1) — the party

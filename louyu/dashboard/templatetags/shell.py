@@ -171,12 +171,13 @@ def navigation_for(user: Any, path: str) -> list[NavItem]:
 
 
 def account_links_for(user: Any) -> list[NavItem]:
-    """Entries of the user menu (password, second factor) that exist so far."""
+    """Entries of the user menu (password, second factor, API tokens) that exist so far."""
     if not getattr(user, "is_authenticated", False):
         return []
     entries = [
         (_("Change password"), "accounts:password_change"),
         (_("Two-factor authentication"), "accounts:2fa_setup"),
+        (_("API tokens"), "accounts:tokens"),
     ]
     return [
         NavItem(label=label, url=url, active=False)

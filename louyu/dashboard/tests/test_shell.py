@@ -63,9 +63,13 @@ class NavigationTests:
                     failures.append((username, item.url, written))
         assert failures == [], failures
 
-    def test_it_offers_password_change_and_second_factor_in_the_user_menu(self, world):
+    def test_it_offers_password_change_second_factor_and_tokens_in_the_user_menu(self, world):
         urls = [item.url for item in account_links_for(world.clerk)]
-        assert urls == [reverse("accounts:password_change"), reverse("accounts:2fa_setup")]
+        assert urls == [
+            reverse("accounts:password_change"),
+            reverse("accounts:2fa_setup"),
+            reverse("accounts:tokens"),
+        ]
 
     def test_it_offers_the_api_docs_to_staff_roles_only(self, world):
         assert "/api/v1/docs/" in urls(world.district)

@@ -43,8 +43,8 @@ import json
 
 from django.conf import settings
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from louyu.api.services import token_issue
 from louyu.messaging.models import Conversation
 from louyu.messaging.services import conversation_members_sync
 from louyu.testing import build_world
@@ -55,7 +55,7 @@ client = Client()
 client.force_login(world.employee)
 print(json.dumps({
     "cookie": client.cookies[settings.SESSION_COOKIE_NAME].value,
-    "token": Token.objects.create(user=world.enterprise).key,
+    "token": token_issue(actor=world.enterprise)[1],
     "conversation": Conversation.objects.get(kind="building", node=world.nodes["building"]).pk,
 }), flush=True)
 """

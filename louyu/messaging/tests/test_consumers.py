@@ -278,10 +278,10 @@ class RealServerTests:
         env = {**os.environ, "DATABASE_URL": url, "LOUYU_PROFILE": "demo", "PYTHONUNBUFFERED": "1"}
         env.pop("REDIS_URL", None)
         conversation = channel(chat, "building")
-        from rest_framework.authtoken.models import Token
+        from louyu.api.services import token_issue
 
         cookie = session_cookie(chat.employee)
-        token = Token.objects.create(user=chat.enterprise).key
+        token = token_issue(actor=chat.enterprise)[1]
         first_port = free_port()
         server = _serve(first_port, env, tmp_path)
         try:
