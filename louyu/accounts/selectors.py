@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 
-from louyu.accounts.models import SCOPE_KIND, Membership, Role
+from louyu.accounts.models import SCOPE_KIND, Membership
 
 # Roles whose holders see the jurisdiction subtree under the node they are granted at.
 JURISDICTION_ROLES = frozenset({role for role, kind in SCOPE_KIND.items() if kind == "core.node"})
@@ -15,34 +16,35 @@ JURISDICTION_ROLES = frozenset({role for role, kind in SCOPE_KIND.items() if kin
 def scope_node_paths(user: Any) -> list[str]:
     """Materialised paths of the jurisdiction nodes whose subtrees the user may see.
 
-    Jurisdiction roles give their node; party roles give their organization's building
-    community; enterprise roles give the building the enterprise operates in.
+    Jurisdiction roles give their node; roles granted at another app's rows give what that app
+    registered in accounts/scopes.py (a party organization's building community, the building
+    an enterprise operates in).
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_louyu_node_paths", None)
     if cached is not None:
         return cached
-    from louyu.core.models import Node
-    from louyu.economy.models import Enterprise
-    from louyu.party.models import PartyOrganization
+    from django.apps import apps
 
-    memberships = Membership.objects.filter(user=user)
-    node_ids = set(memberships.of_role(*JURISDICTION_ROLES).scope_ids(Node))
-    party_ids = memberships.of_role(
-        Role.PARTY_OFFICER, Role.BRANCH_SECRETARY, Role.PARTY_MEMBER
-    ).scope_ids(PartyOrganization)
-    node_ids |= set(
-        PartyOrganization.objects.filter(pk__in=party_ids).values_list("community_id", flat=True)
-    )
-    enterprise_ids = memberships.of_role(Role.ENTERPRISE_CONTACT, Role.EMPLOYEE).scope_ids(
-        Enterprise
-    )
-    node_ids |= set(
-        Enterprise.objects.filter(pk__in=enterprise_ids, building__isnull=False).values_list(
-            "building_id", flat=True
-        )
-    )
+    from louyu.accounts.scopes import scope_kinds
+    from louyu.core.models import Node
+
+    # One query for every membership, then one per kind of scope the user actually holds.
+    held = Membership.objects.filter(user=user).values_list("role", "scope_type_id", "scope_id")
+    by_scope: dict[tuple[int, str], list[int]] = {}
+    for role, type_id, scope_id in held:
+        by_scope.setdefault((type_id, role), []).append(scope_id)
+
+    def ids_of(model: type, roles: Iterable[str]) -> list[int]:
+        type_id = ContentType.objects.get_for_model(model).pk
+        return [pk for role in roles for pk in by_scope.get((type_id, role), [])]
+
+    node_ids = set(ids_of(Node, JURISDICTION_ROLES))
+    for kind in scope_kinds():
+        ids = ids_of(apps.get_model(kind.model), kind.roles)
+        if ids:
+            node_ids.update(kind.nodes(ids))
     paths = sorted(Node.objects.filter(pk__in=node_ids).values_list("path", flat=True))
     # Drop paths already covered by a shorter one.
     roots: list[str] = []

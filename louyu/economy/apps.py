@@ -8,8 +8,20 @@ class EconomyConfig(AppConfig):
     verbose_name = _("Building economy")
 
     def ready(self) -> None:
+        from louyu.accounts.models import Role
+        from louyu.accounts.scopes import scope_kind_register
         from louyu.core.jobs import stale_policy_register
         from louyu.economy import tasks
+        from louyu.economy.models import Enterprise
+
+        # An enterprise role lets its holder see the building the enterprise operates in.
+        scope_kind_register(
+            model="economy.enterprise",
+            roles={Role.ENTERPRISE_CONTACT, Role.EMPLOYEE},
+            nodes=lambda ids: Enterprise.objects.filter(
+                pk__in=ids, building__isnull=False
+            ).values_list("building_id", flat=True),
+        )
 
         # What becomes of a task whose worker died (issue 13): recomputing grades is safe to
         # repeat; an import is failed, and its progress page told so.
