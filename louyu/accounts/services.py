@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from louyu.accounts.models import SCOPE_KIND, Membership, User
@@ -182,32 +183,27 @@ def membership_revoke(*, actor: Any, membership: Membership) -> None:
 # --- Second factor (TOTP) ------------------------------------------------------------------
 
 
-def totp_device_start(*, actor: Any, user: User) -> TOTPDevice:
-    """The unconfirmed TOTP device the user is enrolling, created on first call; a reload of
-    the enrolment page keeps the same secret."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
-    if device is not None:
-        return device
+def totp_device_confirm(*, actor: Any, user: User, key: str, token: str) -> TOTPDevice | None:
+    """Enrol the authenticator app holding `key` (hex, kept in the enrolling session until now)
+    if `token` is its current code: the device is stored confirmed and becomes the user's only
+    TOTP device. Nothing is stored before this (issue 13: opening the enrolment page wrote an
+    unconfirmed device and an audit row on every visit). Every attempt is audited."""
+    pending = TOTPDevice(user=user, name="TOTP", key=key, confirmed=False)
+    check = TOTP(pending.bin_key, pending.step, pending.t0, pending.digits, pending.drift)
+    try:
+        verified = check.verify(int(token), pending.tolerance)
+    except ValueError:
+        verified = False
+    if not verified:
+        audit_record(actor=actor, action="otp.enrol", target=user, result=AuditLog.Result.FAILURE)
+        return None
     with transaction.atomic():
-        device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=False)
-        audit_record(actor=actor, action="otp.enrol_start", target=user)
-    return device
-
-
-def totp_device_confirm(*, actor: Any, device: TOTPDevice, token: str) -> bool:
-    """Confirm an enrolment with a code from the authenticator app. On success this becomes
-    the user's only TOTP device."""
-    if not device.verify_token(token):
-        audit_record(
-            actor=actor, action="otp.enrol", target=device.user, result=AuditLog.Result.FAILURE
-        )
-        return False
-    with transaction.atomic():
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
-        audit_record(actor=actor, action="otp.enrol", target=device.user)
-    return True
+        TOTPDevice.objects.filter(user=user).delete()
+        pending.confirmed = True
+        pending.last_t = check.t()
+        pending.save()
+        audit_record(actor=actor, action="otp.enrol", target=user)
+    return pending
 
 
 def totp_verify(*, actor: Any, user: User, token: str) -> TOTPDevice | None:

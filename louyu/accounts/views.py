@@ -22,6 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from louyu.accounts import services
 from louyu.accounts.forms import (
@@ -105,6 +106,10 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_change.html", {"form": form})
 
 
+# Session key of the hex TOTP secret a user is enrolling, until a code confirms it.
+PENDING_TOTP_KEY = "louyu_totp_pending"
+
+
 def _confirmed_device(user: Any) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
@@ -118,21 +123,30 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         if not request.user.is_verified():  # type: ignore[union-attr]
             return redirect("accounts:2fa_verify")
         return render(request, "accounts/2fa_enabled.html")
-    device = services.totp_device_start(actor=request.user, user=request.user)  # type: ignore[arg-type]
+    # The secret lives in the session until a code confirms it: visiting the page stores nothing.
+    key = request.session.get(PENDING_TOTP_KEY)
+    if key is None:
+        key = request.session[PENDING_TOTP_KEY] = random_hex(20)
+    pending = TOTPDevice(user=request.user, name="TOTP", key=key)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.totp_device_confirm(
-            actor=request.user, device=device, token=form.cleaned_data["token"]
-        ):
+        device = services.totp_device_confirm(
+            actor=request.user,
+            user=request.user,  # type: ignore[arg-type]
+            key=key,
+            token=form.cleaned_data["token"],
+        )
+        if device is not None:
+            del request.session[PENDING_TOTP_KEY]
             otp_login(request, device)
             session_forget_otp_facts(request)
             messages.success(request, _("Two-step verification is on."))
             return HttpResponseRedirect(_next_url(request))
         form.add_error("token", _("That code is not valid. Try again."))
-    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    secret = base64.b32encode(pending.bin_key).decode().rstrip("=")
     context = {
         "form": form,
-        "qr_data_uri": segno.make(device.config_url, error="m").svg_data_uri(scale=5),
+        "qr_data_uri": segno.make(pending.config_url, error="m").svg_data_uri(scale=5),
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         "next": request.GET.get("next", ""),
     }

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from louyu.accounts import services
 from louyu.api.models import ApiToken
@@ -124,20 +125,28 @@ class MembershipServiceTests:
 
 @pytest.mark.django_db
 class TotpServiceTests:
-    def test_it_reuses_the_unconfirmed_device(self, world):
-        first = services.totp_device_start(actor=world.clerk, user=world.clerk)
-        again = services.totp_device_start(actor=world.clerk, user=world.clerk)
-        assert first.pk == again.pk
-        assert not first.confirmed
-
     def test_it_confirms_with_a_valid_code_and_drops_other_devices(self, world):
-        old = TOTPDevice.objects.create(user=world.clerk, name="old", confirmed=False)
-        device = TOTPDevice.objects.create(user=world.clerk, name="new", confirmed=False)
-        assert services.totp_device_confirm(
-            actor=world.clerk, device=device, token=code_for(device)
+        old = TOTPDevice.objects.create(user=world.clerk, name="old", confirmed=True)
+        key = random_hex(20)
+        device = services.totp_device_confirm(
+            actor=world.clerk,
+            user=world.clerk,
+            key=key,
+            token=code_for(TOTPDevice(user=world.clerk, key=key)),
         )
+        assert device is not None and device.confirmed and device.key == key
         assert list(TOTPDevice.objects.filter(user=world.clerk)) == [device]
         assert not TOTPDevice.objects.filter(pk=old.pk).exists()
+
+    @pytest.mark.parametrize("token", ["000000", "abc", ""])
+    def test_it_stores_nothing_for_a_wrong_code(self, world, token):
+        key = random_hex(20)
+        assert (
+            services.totp_device_confirm(actor=world.clerk, user=world.clerk, key=key, token=token)
+            is None
+        )
+        assert not TOTPDevice.objects.filter(user=world.clerk).exists()
+        assert AuditLog.objects.get(action="otp.enrol").result == AuditLog.Result.FAILURE
 
     def test_it_refuses_a_reused_code(self, world):
         device = TOTPDevice.objects.create(user=world.clerk, name="phone", confirmed=True)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from louyu.accounts.views import lockout_response
+from louyu.accounts.views import PENDING_TOTP_KEY, lockout_response
 from louyu.api.models import ApiToken
 from louyu.api.services import token_issue, token_revoke
 from louyu.core.models import AuditLog
@@ -250,36 +250,46 @@ class LockoutTests:
 class TwoFactorSetupTests:
     url = "/accounts/2fa/setup/"
 
+    @staticmethod
+    def pending(client, user) -> TOTPDevice:
+        """The device the enrolling session holds the secret of (unsaved, as in the view)."""
+        return TOTPDevice(user=user, key=client.session[PENDING_TOTP_KEY])
+
     def test_it_shows_a_qr_code_and_the_secret(self, world):
         client = world.client_for("clerk")
         response = client.get(self.url)
         assert response.status_code == 200
         html = response.content.decode()
         assert 'src="data:image/svg+xml' in html
-        device = TOTPDevice.objects.get(user=world.clerk, confirmed=False)
         import base64
 
-        secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+        secret = base64.b32encode(self.pending(client, world.clerk).bin_key).decode()
+        secret = secret.rstrip("=")
         assert secret[:4] in html and secret[-4:] in html
         assert 'autocomplete="one-time-code"' in html
         assert_no_inline_code(html)
 
-    def test_it_keeps_the_same_secret_on_reload(self, world):
+    def test_it_stores_nothing_until_a_code_confirms_it(self, world):
+        """Issue 13: every visit wrote an unconfirmed device and an otp.enrol_start row."""
         client = world.client_for("clerk")
         client.get(self.url)
+        key = client.session[PENDING_TOTP_KEY]
         client.get(self.url)
-        assert TOTPDevice.objects.filter(user=world.clerk).count() == 1
+        assert client.session[PENDING_TOTP_KEY] == key  # a reload keeps the same secret
+        assert not TOTPDevice.objects.filter(user=world.clerk).exists()
+        assert not AuditLog.objects.filter(action__startswith="otp.").exists()
 
     def test_it_confirms_with_a_code_and_verifies_the_session(self, world, settings):
         settings.LOUYU_REQUIRE_2FA = True
         client = world.client_for("clerk")
         client.get(self.url)
-        device = TOTPDevice.objects.get(user=world.clerk)
-        response = client.post(self.url, {"token": code_for(device)})
+        pending = self.pending(client, world.clerk)
+        response = client.post(self.url, {"token": code_for(pending)})
         assert response.status_code == 302
         assert response["Location"] == reverse("workbench")
-        device.refresh_from_db()
-        assert device.confirmed
+        device = TOTPDevice.objects.get(user=world.clerk)
+        assert device.confirmed and device.key == pending.key
+        assert PENDING_TOTP_KEY not in client.session
         assert client.get(reverse("workbench")).status_code == 200
         assert AuditLog.objects.filter(
             action="otp.enrol", actor=world.clerk, result=AuditLog.Result.SUCCESS
