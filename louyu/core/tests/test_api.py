@@ -126,14 +126,14 @@ class NodeViewSetTests:
         client = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
         ContentType.objects.clear_cache()
         client.get("/api/v1/nodes/")  # warm the content-type cache
-        # token and user (1); scope paths: memberships by role (3), node paths (1) — the party
-        # and enterprise lookups are skipped for a clerk; count and page with the code (2).
-        with django_assert_num_queries(7):
+        # token and user (1); scope paths: every membership at once (1), node paths (1) — the
+        # party and enterprise lookups are skipped for a clerk; count and page with the code (2).
+        with django_assert_num_queries(5):
             first = client.get("/api/v1/nodes/").json()
         for i in range(10):
             node_create(
                 actor=None, kind=Node.Kind.BUILDING, name=f"楼{i}", parent=world.nodes["community"]
             )
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(5):
             second = client.get("/api/v1/nodes/").json()
         assert second["count"] == first["count"] + 10

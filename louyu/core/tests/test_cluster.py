@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import pickle
 import select
 import signal
 import socket
@@ -413,6 +414,7 @@ def test_it_serves_with_an_in_process_worker_on_one_machine():
 # task to enqueue before the worker starts. "again" is registered as safe to repeat, "once" not.
 KILLED_WORKER = """
 import os
+import pickle
 import time
 
 import django
@@ -509,6 +511,134 @@ def test_a_task_killed_with_its_worker_is_run_again_or_failed_by_another(
                 "SELECT after->>'outcome' FROM core_auditlog WHERE action = 'task.reap'",
             )
             assert sorted(outcome for (outcome,) in reaps) == ["failed", "requeued"]
+        except BaseException:
+            print(processes.tails())
+            raise
+        finally:
+            processes.stop_all()
+
+
+# A worker that runs a real enterprise import and, once the import has written its first chunk
+# (inside the import's one transaction), records what it sees in a marker file and blocks there
+# until the test kills it. Chunks of 500 rows keep the file small.
+KILLED_IMPORT = """
+import csv
+import io
+import os
+import pickle
+import time
+from pathlib import Path
+
+import django
+
+django.setup()
+
+from django.core.management import call_command
+from stdnum.cn import uscc
+
+from louyu.core.models import Node
+from louyu.core.services import node_create
+from louyu.economy import imports
+from louyu.economy.imports import jobs
+from louyu.economy.models import Enterprise
+
+imports.CHUNK_ROWS = 500
+marker = Path(os.environ["LOUYU_TEST_MARKER"])
+save = jobs._save
+
+
+def blocking_save(state):
+    save(state)
+    if state["phase"] == "writing" and not state["dry_run"]:
+        written = Enterprise.objects.filter(credit_code__startswith="91330103MB").count()
+        marker.write_text(f"{state['id']} {written}")
+        while True:
+            time.sleep(0.1)  # mid-transaction: the test kills the process here
+
+
+jobs._save = blocking_save
+if os.environ.get("LOUYU_TEST_ENQUEUE"):
+    parent = None
+    for kind, name in [(Node.Kind.DISTRICT, "终止测试区"), (Node.Kind.STREET, "终止测试街道"),
+                       (Node.Kind.COMMUNITY, "终止测试社区"), (Node.Kind.BUILDING, "终止测试大厦")]:
+        parent = node_create(actor=None, kind=kind, name=name, parent=parent)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["统一社会信用代码", "企业名称", "行业代码", "所在楼宇", "从业人数",
+                     "成立日期"])
+    for i in range(1, 1501):
+        stem = f"91330103MB{i:07d}"
+        writer.writerow([stem + uscc.calc_check_digit(stem), f"终止测试{i}号公司", "65",
+                         "终止测试大厦", 10, "2010-01-01"])
+    job = jobs.job_start(actor=None, kind="enterprises", filename="kill.csv",
+                         data=out.getvalue().encode(), paths=None)
+    jobs.job_run(job)  # the dry run, here; the real import goes to the worker
+    jobs.job_confirm(job_id=job, user=None)
+call_command("worker", "--interval", "0.25")
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_killed_mid_write_leaves_no_row_and_its_job_failed(
+    deadline, cluster_database, cluster_redis
+):
+    """Issue 13: kill -9 of the worker while an import is writing. The rows it had written
+    (inside the import's transaction) are gone, and another worker fails the job so its
+    progress page stops waiting."""
+    redis_url, prefix = cluster_redis
+    with tempfile.TemporaryDirectory(prefix="louyu-kill-import-") as logs:
+        marker = Path(logs) / "writing"
+        env = {
+            **os.environ,
+            "DATABASE_URL": cluster_database,
+            "REDIS_URL": redis_url,
+            "LOUYU_CACHE_PREFIX": prefix,
+            "LOUYU_PROFILE": "demo",
+            "LOUYU_VAR_DIR": logs,
+            "LOUYU_WORKER_HEARTBEAT_SECONDS": "1",
+            "LOUYU_WORKER_STALE_SECONDS": "2",
+            "LOUYU_TEST_MARKER": str(marker),
+            "DJANGO_SETTINGS_MODULE": "louyu.settings",
+            "PYTHONUNBUFFERED": "1",
+        }
+        processes = Processes({**env, "LOUYU_TEST_ENQUEUE": "1"}, Path(logs))
+        rows = "SELECT count(*) FROM economy_enterprise WHERE credit_code LIKE '91330103MB%%'"
+        task = (
+            "SELECT status, exception_class_path FROM django_tasks_database_dbtaskresult "
+            "WHERE task_path = 'louyu.economy.tasks.import_run' ORDER BY enqueued_at DESC LIMIT 1"
+        )
+        try:
+            doomed = processes.start("worker_import", ["-c", KILLED_IMPORT])
+            deadline.poll("the import writing", marker.exists)
+            job_id, written = marker.read_text().split()
+            assert int(written) == 500  # the first chunk is in, uncommitted
+            doomed.kill()  # SIGKILL mid-transaction
+            doomed.wait()
+            deadline.mark("worker killed mid-import")
+            assert query(cluster_database, rows) == [(0,)]
+            processes.env = env
+            processes.start("worker_2", ["-c", KILLED_IMPORT])
+            client = redis.Redis.from_url(redis_url)
+
+            def job() -> dict[str, Any]:
+                (key,) = client.scan_iter(f"*{prefix}*economy:import:{job_id}")
+                return pickle.loads(client.get(key))  # noqa: S301 - our own cache entry
+
+            # The task is failed first, then its on_fail hook fails the job: wait for both.
+            final = deadline.poll(
+                "the import reaped",
+                lambda: (
+                    (row := query(cluster_database, task)[0])[0] == "FAILED"
+                    and job()["status"] == "failed"
+                    and row
+                ),
+                every=0.2,
+            )
+            assert final == ("FAILED", "louyu.core.jobs.WorkerLost")
+            assert query(cluster_database, rows) == [(0,)]
+            state = job()
+            assert state["phase"] == "done"
+            assert "中断" in str(state["result"]["errors"])
         except BaseException:
             print(processes.tails())
             raise
