@@ -62,13 +62,45 @@ class Open311Key(models.Model):
         return self.revoked_at is None
 
 
+class Open311SubmissionQuerySet(models.QuerySet["Open311Submission"]):
+    def unplaced(self) -> Open311SubmissionQuerySet:
+        return self.filter(request__isnull=True)
+
+    def placeable_by(self, user: Any) -> Open311SubmissionQuerySet:
+        """Unplaced submissions of a jurisdiction the user's service-center, street or district
+        role overlaps: the jurisdiction contains their node or lies inside it."""
+        from louyu.accounts.models import SERVICE_CENTER_ROLES, Role
+        from louyu.accounts.selectors import scope_ids
+
+        roles = {*SERVICE_CENTER_ROLES, Role.STREET_CADRE, Role.DISTRICT_OFFICER}
+        paths = list(
+            Node.objects.filter(pk__in=scope_ids(user, Node, *roles)).values_list("path", flat=True)
+        )
+        if not paths:
+            return self.none()
+        overlap = models.Q()
+        for path in paths:
+            overlap |= models.Q(jurisdiction__path__startswith=path)
+            # The jurisdiction is an ancestor of the user's node: its path is a prefix of it.
+            ancestors = [path[:end] for end in range(1, len(path) + 1) if path[end - 1] == "/"]
+            overlap |= models.Q(jurisdiction__path__in=ancestors)
+        return self.unplaced().filter(overlap)
+
+
 class Open311Submission(models.Model):
     """A request filed through Open311: which key filed it, the batch token it was answered
-    with (if any) and the GeoReport fields the service desk has no column for."""
+    with (if any) and the GeoReport fields the service desk has no column for.
+
+    A location that matches no building is not refused (issue 12: a GeoReport v2 server
+    accepts every client's address): the submission is kept unplaced, with what is needed to
+    file it later, in its jurisdiction's intake queue, and answered with a token; a clerk
+    places it in a building, which files the request."""
 
     request = models.OneToOneField(
         "servicedesk.ServiceRequest",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="open311",
         verbose_name=_("request filed"),
     )
@@ -88,14 +120,57 @@ class Open311Submission(models.Model):
     account_id = models.CharField(_("client account"), max_length=100, blank=True)
     email = models.EmailField(_("reporter email"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # What an unplaced submission needs to be filed when a clerk places it.
+    jurisdiction = models.ForeignKey(
+        Node,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="open311_intake",
+        verbose_name=_("intake jurisdiction"),
+    )
+    service_item = models.ForeignKey(
+        "servicedesk.ServiceItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service item"),
+    )
+    description = models.TextField(_("description"), blank=True)
+    form_data = models.JSONField(_("form data"), default=dict, blank=True)
+    reporter_name = models.CharField(_("reporter name"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("reporter phone"), max_length=20, blank=True)
+    placed_at = models.DateTimeField(_("placed at"), null=True, blank=True)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("placed by"),
+    )
+
+    objects = Open311SubmissionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Open311 submission")
         verbose_name_plural = _("Open311 submissions")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(request__isnull=False)
+                | models.Q(jurisdiction__isnull=False, service_item__isnull=False),
+                name="api_open311submission_unplaced_has_intake",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return str(self.request_id)
+        return str(self.request_id or self.token)
+
+    @property
+    def is_placed(self) -> bool:
+        return self.request_id is not None
 
 
 class IdempotencyRecord(models.Model):

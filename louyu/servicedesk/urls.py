@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from louyu.servicedesk.views import performance, portal, proxy, queue, requests, visits
+from louyu.servicedesk.views import intake, performance, portal, proxy, queue, requests, visits
 
 app_name = "servicedesk"
 
@@ -44,6 +44,8 @@ urlpatterns = [
         proxy.payment_receipt,
         name="proxy_payment_receipt",
     ),
+    path("intake/", intake.intake, name="intake"),
+    path("intake/<int:pk>/place/", intake.intake_place, name="intake_place"),
     path("visits/", visits.visits, name="visits"),
     path("visits/<int:pk>/check-in/", visits.visit_checkin, name="visit_checkin"),
     path("visits/<int:pk>/findings/", visits.visit_findings, name="visit_findings"),

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Max, Q, QuerySet
+from django.http import Http404
 
+from louyu.api.models import Open311Submission
 from louyu.api.open311.geo import distance_m, gcj02_to_wgs84
 from louyu.core.models import AuditLog, DivisionCode, Node
 from louyu.economy.models import BuildingProfile
@@ -129,6 +132,32 @@ def building_near(lat: float, lng: float, *, within: Node | None = None) -> Node
     return best[1]
 
 
+def open311_root() -> Node | None:
+    """The one root of the jurisdiction tree (the district), where a submission goes when
+    neither its key nor its jurisdiction_id names one; None when there are several."""
+    roots = list(Node.objects.filter(parent__isnull=True)[:2])
+    return roots[0] if len(roots) == 1 else None
+
+
+def placeable_buildings(user: Any, jurisdiction: Node) -> QuerySet[Node]:
+    """Buildings inside `jurisdiction` where the user works at the service desk: where a clerk
+    may place an intake submission."""
+    from louyu.accounts.models import SERVICE_CENTER_ROLES
+    from louyu.accounts.selectors import scope_ids
+
+    paths = Node.objects.filter(pk__in=scope_ids(user, Node, *SERVICE_CENTER_ROLES)).values_list(
+        "path", flat=True
+    )
+    inside = Q()
+    for path in paths:
+        inside |= Q(path__startswith=path)
+    if not inside:
+        return Node.objects.none()
+    return Node.objects.filter(
+        inside, kind=Node.Kind.BUILDING, path__startswith=jurisdiction.path
+    ).order_by("name")
+
+
 def building_by_address(text: str, *, within: Node | None = None) -> Node | None:
     """The building whose name, alias or archived address the address string names (the
     longest match wins: 坤和中心 beats 坤和)."""
@@ -154,3 +183,20 @@ def requests_in_window(
     queryset: QuerySet[ServiceRequest], start: datetime, end: datetime
 ) -> QuerySet[ServiceRequest]:
     return queryset.filter(Q(submitted_at__gte=start) & Q(submitted_at__lte=end))
+
+
+def intake_list(user: Any) -> QuerySet[Open311Submission]:
+    """The unplaced submissions the user's jurisdiction overlaps, oldest first."""
+    return (
+        Open311Submission.objects.placeable_by(user)
+        .select_related("service_item", "jurisdiction", "key")
+        .order_by("created_at", "id")
+    )
+
+
+def get_intake_for_user(user: Any, pk: Any) -> Open311Submission:
+    """One unplaced submission of the user's intake queue; 404 for any other, placed or not."""
+    try:
+        return intake_list(user).get(pk=pk)
+    except (Open311Submission.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -1,5 +1,7 @@
 """Writes of the Open311 endpoint: issuing and revoking API keys (audited; only the key's
-SHA-256 is kept) and filing a request through the service desk's own `request_create`."""
+SHA-256 is kept), filing a request through the service desk's own `request_create`, and the
+intake queue of submissions whose location matched no building (issue 12): kept as given,
+answered with a token, filed when a clerk places them."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from louyu.api.models import Open311Key, Open311Submission
+from louyu.core.exceptions import ApplicationError
 from louyu.core.models import Node
 from louyu.core.services import audit_record
 from louyu.economy.models import Enterprise
@@ -90,7 +94,7 @@ class Submission:
     """A POST Service Request, checked by the view: where, what, and the client's fields."""
 
     item: ServiceItem
-    building: Node
+    building: Node | None  # None: the location matched no building (the intake queue)
     form_data: dict[str, Any]
     description: str = ""
     lat: Decimal | None = None
@@ -118,6 +122,7 @@ def open311_request_submit(
     The service desk's own rules apply (who may file, the form's fields, the deadlines)."""
     actor = key.user
     building = submission.building
+    assert building is not None, "an unplaced submission goes to open311_intake_submit"
     community = community_of(building)
     probe = ServiceRequest(community=community, building=building)
     is_desk = community is not None and "desk" in capabilities(actor, probe)
@@ -153,11 +158,7 @@ def open311_request_submit(
             token=secrets.token_urlsafe(24) if batch else None,
             lat=submission.lat,
             long=submission.long,
-            address_string=submission.address_string[:255],
-            media_url=submission.media_url,
-            device_id=extra.get("device_id", "")[:100],
-            account_id=extra.get("account_id", "")[:100],
-            email=extra.get("email", "")[:254],
+            **_client_fields(submission),
         )
         audit_record(
             actor=actor,
@@ -166,3 +167,97 @@ def open311_request_submit(
             after={"key": key.pk, "token": bool(record.token)},
         )
     return request, record
+
+
+def _client_fields(submission: Submission) -> dict[str, Any]:
+    extra = submission.extra
+    return {
+        "address_string": submission.address_string[:255],
+        "media_url": submission.media_url,
+        "device_id": extra.get("device_id", "")[:100],
+        "account_id": extra.get("account_id", "")[:100],
+        "email": extra.get("email", "")[:254],
+    }
+
+
+def open311_intake_submit(
+    *, key: Open311Key, submission: Submission, jurisdiction: Node
+) -> Open311Submission:
+    """Keep a submission whose location matched no building in `jurisdiction`'s intake queue,
+    with a token the client can look up once a clerk has placed it."""
+    extra = submission.extra
+    name = f"{extra.get('last_name', '')}{extra.get('first_name', '')}".strip()
+    with transaction.atomic():
+        record = Open311Submission.objects.create(
+            key=key,
+            token=secrets.token_urlsafe(24),
+            jurisdiction=jurisdiction,
+            service_item=submission.item,
+            description=submission.description,
+            form_data=submission.form_data,
+            reporter_name=name[:50],
+            reporter_phone=extra.get("phone", "")[:20],
+            lat=submission.lat,
+            long=submission.long,
+            **_client_fields(submission),
+        )
+        audit_record(
+            actor=key.user,
+            action="open311.intake",
+            target=jurisdiction,
+            after={"key": key.pk, "submission": record.pk, "address": record.address_string},
+        )
+    return record
+
+
+def open311_submission_place(
+    *, actor: Any, record: Open311Submission, building: Node
+) -> ServiceRequest:
+    """File an unplaced submission in `building` (the clerk's own jurisdiction, inside the
+    submission's), recorded by the clerk for the person the client named; its token then
+    answers with the new request's number."""
+    if record.is_placed:
+        raise ApplicationError(_("This submission has been placed already."), code="placed")
+    assert record.jurisdiction is not None and record.service_item is not None
+    community = community_of(building)
+    inside = building.kind == Node.Kind.BUILDING and building.path.startswith(
+        record.jurisdiction.path
+    )
+    if community is None or not inside:
+        raise ApplicationError(
+            _("Choose a building inside the submission's jurisdiction."), code="invalid"
+        )
+    if "desk" not in capabilities(actor, ServiceRequest(community=community, building=building)):
+        raise ApplicationError(
+            _("Only the service center of that building's community can place it here."),
+            code="invalid",
+        )
+    with transaction.atomic():
+        # Claim the row: two clerks placing at once file one request, not two.
+        claimed = Open311Submission.objects.filter(pk=record.pk, request__isnull=True).update(
+            placed_at=timezone.now(), placed_by=actor
+        )
+        if not claimed:
+            raise ApplicationError(_("This submission has been placed already."), code="placed")
+        request = request_create(
+            actor=actor,
+            requester=None,
+            enterprise=None,
+            title=_title(record.service_item, record.description),
+            description=record.description,
+            channel=Channel.OPEN311,
+            service_item=record.service_item,
+            form_data=record.form_data,
+            building=building,
+            requester_name=record.reporter_name,
+            requester_phone=record.reporter_phone,
+        )
+        Open311Submission.objects.filter(pk=record.pk).update(request=request)
+        record.refresh_from_db()
+        audit_record(
+            actor=actor,
+            action="open311.place",
+            target=request,
+            after={"submission": record.pk, "building": building.pk},
+        )
+    return request

@@ -39,6 +39,7 @@ from louyu.api.open311.serializers import (
 )
 from louyu.api.open311.services import (
     Submission,
+    open311_intake_submit,
     open311_key_authenticate,
     open311_request_submit,
 )
@@ -343,9 +344,21 @@ class RequestsApi(Open311View):
         if item is None:
             raise Open311Error(404, _("Unknown service_code %(code)s.") % {"code": code})
         submission = self._submission(item, jurisdiction)
-        if key.jurisdiction is not None and not submission.building.path.startswith(
-            key.jurisdiction.path
-        ):
+        allowed = key.jurisdiction.path if key.jurisdiction is not None else ""
+        if submission.building is None:
+            # No building matched: the jurisdiction's intake queue, for a clerk to place.
+            intake = jurisdiction or key.jurisdiction or selectors.open311_root()
+            if intake is None:
+                raise Open311Error(400, _("jurisdiction_id is required."))
+            if not intake.path.startswith(allowed):
+                raise Open311Error(403, _("This api_key may not file requests for that location."))
+            record = open311_intake_submit(key=key, submission=submission, jurisdiction=intake)
+            notice = _(
+                "Received. No building matched the location; the service center will place it."
+            )
+            body = [{"token": record.token, "service_notice": str(notice), "account_id": None}]
+            return self.reply(body, status.HTTP_201_CREATED)
+        if not submission.building.path.startswith(allowed):
             raise Open311Error(403, _("This api_key may not file requests for that location."))
         filed, record = open311_request_submit(
             key=key, submission=submission, batch=service_type(item) == "batch"
@@ -387,12 +400,9 @@ class RequestsApi(Open311View):
             building = selectors.building_near(float(lat), float(lng), within=jurisdiction)
             if building is None and address_string:
                 building = selectors.building_by_address(address_string, within=jurisdiction)
-            if building is None:
-                errors.append(_("No building served here is at that location."))
         elif address_string:
             building = selectors.building_by_address(address_string, within=jurisdiction)
-            if building is None:
-                errors.append(_("No building served here matches address_string."))
+        # A location that matches no building is accepted (issue 12): building stays None.
         form: Any = self.request.data
         description = form.get("description", "") or ""
         if len(description) > 4000:
@@ -411,7 +421,7 @@ class RequestsApi(Open311View):
                 errors.append(_("email is not a valid address."))
         form_data, attribute_problems = attribute_errors(item, _attributes(self.request.data))
         errors.extend(attribute_problems)
-        if errors or building is None:
+        if errors:
             raise Open311Error(400, *errors)
         return Submission(
             item=item,
@@ -454,7 +464,9 @@ class TokenApi(Open311View):
         record = Open311Submission.objects.filter(token=token).select_related("request").first()
         if record is None:
             raise Open311Error(404, _("Unknown token."))
-        return self.reply([{"service_request_id": record.request.number, "token": token}])
+        # Until a clerk places an intake submission there is no request number yet.
+        number = record.request.number if record.request is not None else None
+        return self.reply([{"service_request_id": number, "token": token}])
 
 
 class NotFoundApi(Open311View):
