@@ -67,16 +67,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_tasks",
-    "django_tasks_db",
+    "louyu.core.apps.TasksDatabaseConfig",  # django_tasks_db, named for the admin
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "axes",
+    "louyu.accounts.apps.OtpTotpConfig",  # django_otp.plugins.otp_totp
+    "louyu.accounts.apps.OtpStaticConfig",  # django_otp.plugins.otp_static
+    "louyu.accounts.apps.AxesConfig",  # axes
     "louyu.core",
     "louyu.accounts",
     "louyu.economy",

@@ -194,17 +194,52 @@ if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 
 
+class ConfirmedFilter(admin.SimpleListFilter):
+    title = _("confirmed")
+    parameter_name = "confirmed"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("1", _("Yes")), ("0", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[TOTPDevice]) -> Any:
+        if self.value() in ("0", "1"):
+            return queryset.filter(confirmed=self.value() == "1")
+        return queryset
+
+
 @admin.register(TOTPDevice)
 class TOTPDeviceAdmin(admin.ModelAdmin):
     """Second-factor devices: the security administrator may see and remove them (a lost
     phone), never read their secrets."""
 
-    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
-    list_filter = ("confirmed",)
+    # django-otp's fields have English names only: each column is labelled here (issue 12).
+    list_display = ("owner", "device_name", "is_confirmed", "created", "last_used")
+    list_filter = (ConfirmedFilter,)
     list_select_related = ("user",)
-    search_fields = ("user__username",)
-    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    search_fields = ("user__username", "user__real_name")
+    fields = list_display
     readonly_fields = fields
+
+    @admin.display(description=_("account"), ordering="user__username")
+    def owner(self, obj: TOTPDevice) -> str:
+        user = obj.user
+        return f"{user.real_name}（{user.username}）" if user.real_name else user.username
+
+    @admin.display(description=_("device name"), ordering="name")
+    def device_name(self, obj: TOTPDevice) -> str:
+        return obj.name
+
+    @admin.display(description=_("confirmed"), boolean=True, ordering="confirmed")
+    def is_confirmed(self, obj: TOTPDevice) -> bool:
+        return obj.confirmed
+
+    @admin.display(description=_("created at"), ordering="created_at")
+    def created(self, obj: TOTPDevice) -> Any:
+        return obj.created_at
+
+    @admin.display(description=_("last used at"), ordering="last_used_at")
+    def last_used(self, obj: TOTPDevice) -> Any:
+        return obj.last_used_at
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -227,6 +262,14 @@ if admin.site.is_registered(AccessAttempt):
 @admin.register(AccessAttempt)
 class LockoutAdmin(AccessAttemptAdmin):
     """Failed sign-in counters; deleting one lifts the lockout, audited."""
+
+    @admin.display(description=_("Status"))
+    def status(self, obj: AccessAttempt) -> str:
+        return str(super().status(obj))  # axes leaves the column unnamed (issue 12)
+
+    @admin.display(description=_("Expires At"))
+    def expiration(self, obj: AccessAttempt) -> Any:
+        return super().expiration(obj)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         services.lockout_clear(actor=request.user, attempt=obj)

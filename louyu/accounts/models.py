@@ -136,10 +136,14 @@ class Membership(models.Model):
     """Role R held at scope S (a jurisdiction node, a department, a party organization or an
     enterprise). Jurisdiction roles are inherited by everything below the node."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("account")
+    )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    scope_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    scope_id = models.PositiveBigIntegerField()
+    scope_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, verbose_name=_("scope kind")
+    )
+    scope_id = models.PositiveBigIntegerField(_("scope id"))
     scope = GenericForeignKey("scope_type", "scope_id")
     title = models.CharField(
         _("title"),

@@ -62,9 +62,16 @@ class Node(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent node"),
     )
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    path = models.CharField(
+        _("tree path"), max_length=255, db_index=True, editable=False, default=""
+    )
     # Name, aliases and their pinyin (louyu.lib.pinyin.search_names), kept by the services.
     search_names = models.TextField(_("search names"), blank=True, default="", editable=False)
     is_target = models.BooleanField(
@@ -108,7 +115,9 @@ class DivisionCodeQuerySet(models.QuerySet["DivisionCode"]):
 class DivisionCode(models.Model):
     """A GB/T 2260 (or local) code a node carried over a period; history keeps its codes."""
 
-    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="division_codes")
+    node = models.ForeignKey(
+        Node, on_delete=models.CASCADE, related_name="division_codes", verbose_name=_("node")
+    )
     code = models.CharField(_("division code"), max_length=12, db_index=True)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -218,8 +227,8 @@ class WorkerHeartbeat(models.Model):
     """The last sign of life of one job worker (host:pid), read by /healthz and by the reaper
     of tasks whose worker stopped (jobs.stale_reap)."""
 
-    worker = models.CharField(max_length=200, unique=True)
-    last_seen = models.DateTimeField(default=timezone.now, db_index=True)
+    worker = models.CharField(_("worker"), max_length=200, unique=True)
+    last_seen = models.DateTimeField(_("last seen"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("worker heartbeat")

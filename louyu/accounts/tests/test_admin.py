@@ -265,3 +265,57 @@ class UserAdminTokenTests:
         outsiders.refresh_from_db()
         assert clerks.revoked_reason == ApiToken.RevokedReason.DISABLED
         assert outsiders.revoked_at is None
+
+
+# Words an admin page may show in Latin letters: names and abbreviations, not English labels.
+LATIN_OK = {"Louyu", "TOTP", "GET", "POST", "HTTP", "Accept", "SHA", "API", "Open311"}
+
+
+def english_labels(html: str) -> set[str]:
+    """Latin words in what labels a page: headings, column heads, captions, filter titles,
+    app and model names in the sidebar and index (not data cells, which hold usernames)."""
+    import re
+
+    # Rows of a change list start with a <th> holding data (a username): drop the rows.
+    html = re.sub(r"<(script|style|tbody)\b.*?</\1>", "", html, flags=re.S)
+    labels = re.findall(
+        r"<(?:h1|h2|h3|th|caption|label)\b[^>]*>(.*?)</(?:h1|h2|h3|th|caption|label)>",
+        html,
+        flags=re.S,
+    )
+    words = set()
+    for label in labels:
+        text = re.sub(r"<[^>]+>", " ", label)
+        words |= {w for w in re.findall(r"[A-Za-z][A-Za-z0-9]{2,}", text) if w not in LATIN_OK}
+    return words
+
+
+@pytest.mark.django_db
+class ChineseAdminTests:
+    """Issue 12: the admin was half English (AXES, OTP_TOTP, Access attempts, field names)."""
+
+    @pytest.mark.parametrize("username", ["sysadmin", "secadmin", "auditor"])
+    def test_every_page_an_admin_sees_is_labelled_in_chinese(self, world, username):
+        from django.contrib import admin
+
+        user = world.users[username]
+        client = world.client_for(username)
+        TOTPDevice.objects.create(user=world.clerk, name="手机", confirmed=True)
+        AccessAttempt.objects.create(
+            username="clerk", ip_address="127.0.0.1", failures_since_start=2, user_agent="x"
+        )
+        pages = [reverse("admin:index")]
+        request = type("Request", (), {"user": user})()
+        for model, model_admin in admin.site._registry.items():
+            if model_admin.has_view_permission(request):
+                meta = model._meta
+                pages.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+        assert len(pages) >= 2
+        found = {}
+        for page in pages:
+            response = client.get(page)
+            assert response.status_code == 200, page
+            words = english_labels(response.content.decode())
+            if words:
+                found[page] = sorted(words)
+        assert found == {}, found
