@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from louyu.lib.pinyin import pinyin_sort_key
 from louyu.servicedesk.models import (
     Category,
     Channel,
@@ -251,7 +252,22 @@ class ReceivedForm(ActionForm):
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
 
-class DispatchForm(ActionForm):
+class DepartmentChoiceMixin:
+    """The departments a request can go to: active ones, in pinyin order, never the one it is
+    with already (issue 12: dispatch listed every department, the current one included)."""
+
+    def limit_departments(self, request: Any) -> None:
+        field = self.fields["department"]  # type: ignore[attr-defined]
+        departments = Department.objects.filter(is_active=True)
+        if request is not None and request.department_id:
+            departments = departments.exclude(pk=request.department_id)
+        field.queryset = departments
+        ordered = sorted(departments, key=lambda d: pinyin_sort_key(d.name))
+        empty = [("", field.empty_label)] if field.empty_label is not None else []
+        field.choices = [*empty, *((d.pk, d.name) for d in ordered)]
+
+
+class DispatchForm(DepartmentChoiceMixin, ActionForm):
     department = forms.ModelChoiceField(
         label=_("Department"),
         required=False,
@@ -260,14 +276,28 @@ class DispatchForm(ActionForm):
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
+    def __init__(self, *args: Any, service_request: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        item = getattr(service_request, "service_item", None)
+        lead = item.lead_department_id if item is not None else None
+        if lead and lead != getattr(service_request, "department_id", None):
+            # Preselect the lead department by name rather than an anonymous empty choice.
+            self.fields["department"].empty_label = None
+            self.fields["department"].initial = lead
+        self.limit_departments(service_request)
 
-class TransferForm(ActionForm):
+
+class TransferForm(DepartmentChoiceMixin, ActionForm):
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.filter(is_active=True)
     )
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args: Any, service_request: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit_departments(service_request)
 
 
 class CompleteForm(ActionForm):

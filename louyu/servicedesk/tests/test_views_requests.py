@@ -301,3 +301,53 @@ class RatingTests:
                 reverse("servicedesk:case_step", args=[req.pk, "verify"]), {"text": "x"}
             )
             assert response.status_code == 404
+
+
+class RequestPageActionLayoutTests:
+    """Issue 12: every form was stacked into one column several screens long."""
+
+    @staticmethod
+    def sections(html: str) -> tuple[str, str]:
+        """The open part of the actions card and the part behind "More actions"."""
+        card = html.split('id="actions-title"', 1)[1].split("</section>", 1)[0]
+        if "sd-more-actions" not in card:
+            return card, ""
+        shown, more = card.split('class="sd-more-actions"', 1)
+        return shown, more
+
+    def test_it_opens_the_next_steps_and_hides_the_rest_behind_a_menu(self, desk):
+        req = submitted(desk)
+        html = desk.world.client_for("clerk").get(url(req)).content.decode()
+        shown, more = self.sections(html)
+        assert 'id="action-accept"' in shown and 'id="action-complete"' not in shown
+        assert 'id="action-refuse"' in more and 'id="action-request_documents"' in more
+        assert "更多操作" in more
+
+    def test_a_form_sent_back_with_errors_stays_open(self, desk):
+        req = submitted(desk)
+        response = act(desk.world.client_for("clerk"), req, "refuse", {"reason": ""})
+        shown, more = self.sections(response.content.decode())
+        assert 'id="action-refuse"' in shown and 'id="action-refuse"' not in more
+
+    def test_dispatch_preselects_the_lead_department_and_sorts_by_pinyin(self, desk):
+        from louyu.servicedesk.models import Department
+
+        Department.objects.create(code="zz-an", name="安监局")
+        Department.objects.create(code="aa-zh", name="住建局")
+        req = submitted(desk)
+        request_accept(actor=desk.clerk, request=req)
+        html = desk.world.client_for("clerk").get(url(req)).content.decode()
+        form = html.split('id="action-dispatch"', 1)[1].split("</form>", 1)[0]
+        names = [chunk.split(">", 1)[1].split("<", 1)[0] for chunk in form.split("<option")[1:]]
+        assert names.index("安监局") < names.index("住建局")  # an… before zhu…, not by code
+        assert f'value="{desk.world.tax.pk}" selected' in form
+        assert "主办部门" not in names[0] and names[0] != "---------"
+
+    def test_transfer_never_offers_the_department_it_is_with(self, desk):
+        req = submitted(desk)
+        request_accept(actor=desk.clerk, request=req)
+        request_dispatch(actor=desk.clerk, request=req)
+        html = desk.world.client_for("handler_tax").get(url(req)).content.decode()
+        form = html.split('id="action-transfer"', 1)[1].split("</form>", 1)[0]
+        assert f'value="{desk.world.tax.pk}"' not in form
+        assert "<option" in form

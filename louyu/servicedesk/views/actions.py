@@ -29,6 +29,9 @@ class Action:
     call: Callable[[Any, ServiceRequest, dict[str, Any], int], Any]
     style: str = "btn-primary"
     done: str | Promise = ""
+    # The next step of the usual flow, shown open on the request page; the others (补正,
+    # transfer, refuse, reopen, close) wait behind "More actions" (issue 12).
+    primary: bool = True
 
     def allowed(self, caps: set[str], request: ServiceRequest) -> bool:
         if request.status not in self.sources:
@@ -124,6 +127,7 @@ ACTIONS: dict[str, Action] = {
             _docs,
             style="btn-outline-primary",
             done=_("The requester has been told what is missing; the clock is stopped."),
+            primary=False,
         ),
         Action(
             "documents_received",
@@ -155,6 +159,7 @@ ACTIONS: dict[str, Action] = {
             ),
             style="btn-outline-primary",
             done=_("Request transferred."),
+            primary=False,
         ),
         Action(
             "refuse",
@@ -167,6 +172,7 @@ ACTIONS: dict[str, Action] = {
             ),
             style="btn-outline-danger",
             done=_("Request refused."),
+            primary=False,
         ),
         Action(
             "reopen",
@@ -179,6 +185,7 @@ ACTIONS: dict[str, Action] = {
             ),
             style="btn-outline-primary",
             done=_("Request reopened."),
+            primary=False,
         ),
         Action(
             "close",
@@ -191,6 +198,7 @@ ACTIONS: dict[str, Action] = {
             ),
             style="btn-outline-secondary",
             done=_("Request closed."),
+            primary=False,
         ),
         Action(
             "rate",
@@ -221,6 +229,8 @@ def build_form(action: Action, request: ServiceRequest, data: Any = None) -> dja
             (d.get("name") if isinstance(d, dict) else str(d))
             for d in (item.documents if item else [])
         ]
+    if action.form in (forms.DispatchForm, forms.TransferForm):
+        kwargs["service_request"] = request
     if data is None:
         return action.form(initial={"version": request.version}, **kwargs)
     return action.form(data, **kwargs)

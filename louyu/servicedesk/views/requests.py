@@ -102,6 +102,13 @@ def request_context(
         if action.allowed(caps, req):
             form = (bound or {}).get(action.name) or build_form(action, req)
             actions.append({"action": action, "form": form})
+    # One or two next steps open; the rest behind a menu, unless one of them was just
+    # submitted with errors (then it stays open to show them).
+    main = [entry for entry in actions if entry["action"].primary][:2]
+    more = [entry for entry in actions if entry not in main]
+    if bound:
+        main += [entry for entry in more if entry["action"].name in bound]
+        more = [entry for entry in more if entry["action"].name not in bound]
     light = req.light(today)
     context: dict[str, Any] = {
         "req": req,
@@ -117,6 +124,8 @@ def request_context(
         "current_due": req.current_due_on,
         "clock": req.current_clock,
         "actions": actions,
+        "main_actions": main,
+        "more_actions": more,
         "rating": rating,
         "case": case,
         "error": error,
