@@ -140,3 +140,36 @@ class ServiceJourneyTests:
         expect(page.locator("#action-rate")).to_have_count(0)
         assert no_horizontal_scroll(page)
         assert ServiceRequest.objects.get(number=number).status == Status.RATED
+
+
+class RequestPageActionsTests:
+    """Issue 12: the request page stacked every form (派单, 办结, 补正, 不予受理) into one column
+    several screens long. On a phone the next step is open and the rest behind a menu."""
+
+    def test_the_next_step_is_open_and_the_rest_behind_more_actions(self, shell, live_world, item):
+        from louyu.servicedesk.services.requests import request_create
+
+        req = request_create(
+            actor=live_world.enterprise,
+            requester=live_world.enterprise,
+            enterprise=live_world.scopes["enterprise"],
+            title="申领增值税专用发票",
+            description="需要领用发票",
+            channel="web",
+            service_item=item,
+            form_data={"invoice_kind": "vat"},
+        )
+        page = shell.page
+        shell.login("clerk")
+        shell.goto(f"/service/requests/{req.pk}/")
+        shell.check()
+        card = page.locator("section[aria-labelledby=actions-title]")
+        expect(card.get_by_role("button", name="受理")).to_be_visible()
+        refuse = card.get_by_role("button", name="不予受理")
+        expect(refuse).to_be_hidden()
+        # One screen of actions at most before the menu is opened (812 px tall).
+        assert card.bounding_box()["height"] < 812
+        card.get_by_text("更多操作").click()
+        expect(refuse).to_be_visible()
+        shell.check()
+        assert no_horizontal_scroll(page)
