@@ -172,3 +172,13 @@ class IntakePageTests:
 
     def test_anonymous_is_sent_to_sign_in(self, client):
         assert client.get(self.url).status_code == 302
+
+    def test_it_pages_the_queue_and_counts_it_all(self, client, catalog):
+        for _ in range(23):
+            submit(client, catalog)
+        clerk = catalog.world.client_for("clerk")
+        first = clerk.get(self.url).content.decode()
+        assert first.count('action="/service/intake/') == 20
+        assert '<span class="badge text-bg-secondary">23</span>' in first
+        second = clerk.get(self.url, {"page": 2}).content.decode()
+        assert second.count('action="/service/intake/') == 3

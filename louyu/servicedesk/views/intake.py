@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +15,8 @@ from django.views.decorators.http import require_POST
 from louyu.api.open311.selectors import get_intake_for_user, intake_list, placeable_buildings
 from louyu.api.open311.services import open311_submission_place
 from louyu.core.exceptions import ApplicationError
+
+PAGE_SIZE = 20
 
 
 @login_required
@@ -25,11 +28,12 @@ def intake(request: HttpRequest) -> HttpResponse:
     roles = request.user.roles()  # type: ignore[union-attr]
     if not roles & {*SERVICE_CENTER_ROLES, Role.STREET_CADRE, Role.DISTRICT_OFFICER}:
         raise Http404
+    page = Paginator(intake_list(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         (record, list(placeable_buildings(request.user, record.jurisdiction)))
-        for record in intake_list(request.user)[:100]
+        for record in page.object_list
     ]
-    return render(request, "servicedesk/intake.html", {"rows": rows})
+    return render(request, "servicedesk/intake.html", {"rows": rows, "page": page})
 
 
 @login_required
