@@ -25,4 +25,4 @@ class TasksDatabaseConfig(django_tasks_db.apps.TasksAppConfig):
     """django-tasks' database backend under a Chinese name in the admin (issue 12)."""
 
     default = False
-    verbose_name = _("Background tasks")
+    verbose_name = _("Background tasks")  # type: ignore[assignment]  # a lazy str, as Django reads it

@@ -282,8 +282,10 @@ class DispatchForm(DepartmentChoiceMixin, ActionForm):
         lead = item.lead_department_id if item is not None else None
         if lead and lead != getattr(service_request, "department_id", None):
             # Preselect the lead department by name rather than an anonymous empty choice.
-            self.fields["department"].empty_label = None
-            self.fields["department"].initial = lead
+            field = self.fields["department"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.empty_label = None
+            field.initial = lead
         self.limit_departments(service_request)
 
 

@@ -139,7 +139,7 @@ def open311_root() -> Node | None:
     return roots[0] if len(roots) == 1 else None
 
 
-def placeable_buildings(user: Any, jurisdiction: Node) -> QuerySet[Node]:
+def placeable_buildings(user: Any, jurisdiction: Node | None) -> QuerySet[Node]:
     """Buildings inside `jurisdiction` where the user works at the service desk: where a clerk
     may place an intake submission."""
     from louyu.accounts.models import SERVICE_CENTER_ROLES
@@ -151,7 +151,7 @@ def placeable_buildings(user: Any, jurisdiction: Node) -> QuerySet[Node]:
     inside = Q()
     for path in paths:
         inside |= Q(path__startswith=path)
-    if not inside:
+    if not inside or jurisdiction is None:
         return Node.objects.none()
     return Node.objects.filter(
         inside, kind=Node.Kind.BUILDING, path__startswith=jurisdiction.path

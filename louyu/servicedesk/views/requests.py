@@ -97,7 +97,7 @@ def request_context(
         events = events.filter(public=True)
     rating = Rating.objects.filter(request=req).first()
     case = RectificationCase.objects.filter(rating=rating).first() if rating else None
-    actions = []
+    actions: list[dict[str, Any]] = []
     for action in ACTIONS.values():
         if action.allowed(caps, req):
             form = (bound or {}).get(action.name) or build_form(action, req)
