@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "louyu.economy",
     "louyu.servicedesk",
     "louyu.party",
+    "louyu.notifications",
+    "louyu.venues",
     "louyu.messaging",
     "louyu.website",
     "louyu.dashboard",
@@ -124,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "louyu.core.context_processors.platform",
+                "louyu.notifications.context_processors.bell",
             ],
         },
     },
@@ -288,7 +291,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "louyu.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "louyu.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "louyu.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("LOUYU_ANON_RATE", "120/min")},
@@ -307,6 +310,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A request's channels, and the subset the API takes (RequestCreateSerializer).
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "louyu.servicedesk.models.Channel.choices",
+        "ApiChannelEnum": "louyu.servicedesk.api.serializers.API_CHANNEL_CHOICES",
+    },
+    # Every operation's error statuses in the one error shape (louyu/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "louyu.api.schema.error_responses",
+    ],
 }
 
 # --- Building economy ------------------------------------------------------------------------
@@ -350,9 +363,19 @@ LOUYU_SERVICEDESK_CIRCULATE_AFTER = env_int("LOUYU_SERVICEDESK_CIRCULATE_AFTER",
 LOUYU_SERVICEDESK_RECTIFY_DAYS = env_int("LOUYU_SERVICEDESK_RECTIFY_DAYS", 5)
 LOUYU_SERVICEDESK_VISIT_INTERVAL_DAYS = env_int("LOUYU_SERVICEDESK_VISIT_INTERVAL_DAYS", 91)
 LOUYU_SATISFACTION_INCLUDES_BASIC = env_bool("LOUYU_SATISFACTION_INCLUDES_BASIC", True)
+# Days after completion an unrated request's requester is reminded (once) to rate it.
+LOUYU_SERVICEDESK_RATING_REMIND_DAYS = env_int("LOUYU_SERVICEDESK_RATING_REMIND_DAYS", 3)
 # Notifications: e-mail sender; webhook timeout (seconds) for 企业微信 / 钉钉 group bots.
 LOUYU_SERVICEDESK_EMAIL_FROM = os.environ.get("LOUYU_SERVICEDESK_EMAIL_FROM", "louyu@localhost")
 LOUYU_SERVICEDESK_WEBHOOK_TIMEOUT = env_int("LOUYU_SERVICEDESK_WEBHOOK_TIMEOUT", 5)
+
+# --- Venues (louyu/venues/) ------------------------------------------------------------------
+# Check-in opens this many minutes before a booking starts; a recurring booking has at most
+# this many dates; a calendar feed holds events from this many days back to this many ahead.
+LOUYU_VENUES_CHECKIN_MINUTES = env_int("LOUYU_VENUES_CHECKIN_MINUTES", 30)
+LOUYU_VENUES_SERIES_MAX = env_int("LOUYU_VENUES_SERIES_MAX", 60)
+LOUYU_VENUES_FEED_DAYS_BACK = env_int("LOUYU_VENUES_FEED_DAYS_BACK", 30)
+LOUYU_VENUES_FEED_DAYS_AHEAD = env_int("LOUYU_VENUES_FEED_DAYS_AHEAD", 365)
 # --- Open311 GeoReport v2 (/open311/v2/) -----------------------------------------------------
 # Discovery's contact text and endpoint type (production | test); the changeset used before the
 # catalog was ever edited; how far (metres) a reported lat/long may be from a building.
@@ -361,9 +384,38 @@ LOUYU_OPEN311_ENDPOINT_TYPE = os.environ.get("LOUYU_OPEN311_ENDPOINT_TYPE", "pro
 LOUYU_OPEN311_SINCE = os.environ.get("LOUYU_OPEN311_SINCE", "2026-01-01T00:00:00+08:00")
 LOUYU_OPEN311_MATCH_METRES = env_int("LOUYU_OPEN311_MATCH_METRES", 500)
 
+# --- E-mail and notifications (louyu/notifications/) ----------------------------------------
+# The demo prints e-mail to the console; the production profile sends through SMTP with these
+# settings. Errors are never silenced: a failed delivery is retried, then shown to the admin.
 EMAIL_BACKEND = os.environ.get(
-    "LOUYU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "LOUYU_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
 )
+EMAIL_HOST = os.environ.get("LOUYU_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("LOUYU_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("LOUYU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("LOUYU_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("LOUYU_EMAIL_TLS", False)
+EMAIL_USE_SSL = env_bool("LOUYU_EMAIL_SSL", False)
+EMAIL_TIMEOUT = env_int("LOUYU_EMAIL_TIMEOUT", 10)
+LOUYU_NOTIFICATIONS_EMAIL_FROM = os.environ.get(
+    "LOUYU_NOTIFICATIONS_EMAIL_FROM", LOUYU_SERVICEDESK_EMAIL_FROM
+)
+DEFAULT_FROM_EMAIL = LOUYU_NOTIFICATIONS_EMAIL_FROM
+# The site's address, for links in e-mail (notifications store same-site paths).
+LOUYU_SITE_URL = os.environ.get("LOUYU_SITE_URL", "http://127.0.0.1:8000")
+# SMS gateway and 企业微信 / 钉钉 work-message backend: a dotted class path; the defaults log.
+LOUYU_SMS_BACKEND = os.environ.get(
+    "LOUYU_SMS_BACKEND", "louyu.notifications.channels.LogSmsBackend"
+)
+LOUYU_WORK_MESSAGE_BACKEND = os.environ.get(
+    "LOUYU_WORK_MESSAGE_BACKEND", "louyu.notifications.channels.LogWorkMessageBackend"
+)
+# A failed delivery is tried again after base, 4×base, 16×base … seconds, this many times in all.
+LOUYU_NOTIFICATIONS_RETRY_SECONDS = env_int("LOUYU_NOTIFICATIONS_RETRY_SECONDS", 60)
+LOUYU_NOTIFICATIONS_MAX_ATTEMPTS = env_int("LOUYU_NOTIFICATIONS_MAX_ATTEMPTS", 5)
 
 # --- Demo ------------------------------------------------------------------------------------
 LOUYU_DEMO_PASSWORD = os.environ.get("LOUYU_DEMO_PASSWORD", "Louyu@2013demo")

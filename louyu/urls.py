@@ -15,6 +15,8 @@ urlpatterns = [
     path("service/", include("louyu.servicedesk.urls")),
     path("site/", include("louyu.website.urls")),
     path("messaging/", include("louyu.messaging.urls")),
+    path("venues/", include("louyu.venues.urls")),
+    path("notifications/", include("louyu.notifications.urls")),
     path("api/v1/", include("louyu.api.urls")),
     path("open311/v2/", include("louyu.api.open311.urls")),
     path("admin/", admin.site.urls),

@@ -6,3 +6,8 @@ class ApiConfig(AppConfig):
     name = "louyu.api"
     label = "api"
     verbose_name = _("API")
+
+    def ready(self) -> None:
+        from louyu.api.fields import refuse_numbers_as_strings
+
+        refuse_numbers_as_strings()

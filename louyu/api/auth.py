@@ -50,6 +50,11 @@ class TokenApi(APIView):
         responses={
             200: TokenSerializer,
             400: ErrorSerializer,
+            401: OpenApiResponse(
+                ErrorSerializer,
+                description="The username or password is not correct, or the second-factor "
+                "code is missing or wrong (`invalid_credentials`, `otp_required`, `otp_invalid`).",
+            ),
             429: OpenApiResponse(ErrorSerializer, description="Locked out after failed sign-ins."),
         },
         auth=[],
@@ -67,17 +72,26 @@ class TokenApi(APIView):
                 # Answered here in the API's error shape; AxesMiddleware would send its page.
                 http_request.axes_locked_out = False  # type: ignore[attr-defined]
                 raise LockedOut
+            # 401: a well-formed request whose credentials are refused (not an invalid one).
             raise ApplicationError(
-                _("The username or password is not correct."), code="invalid_credentials"
+                _("The username or password is not correct."),
+                code="invalid_credentials",
+                status=status.HTTP_401_UNAUTHORIZED,
             )
         if settings.LOUYU_REQUIRE_2FA and user.is_staff_role:
             otp = data.get("otp") or ""
             if not otp:
                 raise ApplicationError(
-                    _("Enter the code from your authenticator app."), code="otp_required"
+                    _("Enter the code from your authenticator app."),
+                    code="otp_required",
+                    status=status.HTTP_401_UNAUTHORIZED,
                 )
             if totp_verify(actor=user, user=user, token=otp) is None:
-                raise ApplicationError(_("The code is not correct."), code="otp_invalid")
+                raise ApplicationError(
+                    _("The code is not correct."),
+                    code="otp_invalid",
+                    status=status.HTTP_401_UNAUTHORIZED,
+                )
         # A success clears the account's failure count, as AXES_RESET_ON_SUCCESS does on the web
         # (without user_logged_in, whose receivers would open a session for a token client).
         axes_reset(username=user.get_username())

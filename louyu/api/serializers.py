@@ -45,6 +45,12 @@ class ApiTokenSerializer(serializers.ModelSerializer):
     """One of the caller's tokens, as listed: never the key."""
 
     state = serializers.SerializerMethodField()
+    revoked_reason = serializers.ChoiceField(
+        choices=ApiToken.RevokedReason.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("Empty while the token is not revoked."),
+    )
 
     class Meta:
         model = ApiToken

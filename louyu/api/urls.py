@@ -23,5 +23,8 @@ urlpatterns = [
     path("economy/", include("louyu.economy.api.urls")),
     path("servicedesk/", include("louyu.servicedesk.api.urls")),
     path("messaging/", include("louyu.messaging.api.urls")),
+    path("notifications/", include("louyu.notifications.api.urls")),
+    path("", include("louyu.venues.api.urls")),
+    path("todo/", include("louyu.dashboard.api.urls")),
     *router.urls,
 ]

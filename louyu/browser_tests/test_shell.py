@@ -53,6 +53,31 @@ class PersonaWorkbenchTests:
             assert page.evaluate(CLIPPED) == [], width
             assert no_horizontal_scroll(page), width
 
+    @pytest.mark.parametrize("username", ["clerk", "handler_tax", "street", "enterprise"])
+    def test_it_opens_with_a_filled_to_do_list_that_fits_both_widths(
+        self, shell, live_world, username
+    ):
+        # Issue 14: the to-do block comes first, its rows, badges and long titles fit.
+        from louyu.dashboard.tests.test_todo import EXPECTED_COUNTS, todo_world
+
+        todo_world(live_world)
+        shell.login(username)
+        page = shell.page
+        first = page.locator("main section.card").first
+        expect(first).to_have_attribute("id", "todo")
+        counts = page.locator("#todo .todo-group").evaluate_all(
+            "groups => Object.fromEntries(groups.map(g => [g.dataset.todo, +g.dataset.count]))"
+        )
+        assert {k: v for k, v in counts.items() if v} == EXPECTED_COUNTS[username]
+        expect(page.locator("#todo .todo-all").first).to_contain_text("查看全部")
+        for width in (1366, 375):
+            page.set_viewport_size({"width": width, "height": 900})
+            assert page.evaluate(CLIPPED) == [], width
+            assert no_horizontal_scroll(page), width
+        page.locator("#todo .todo-all").first.click()
+        page.wait_for_load_state("load")
+        shell.check()
+
     def test_it_never_shows_the_outsider_the_other_building_community(self, shell, live_world):
         shell.login("outsider")
         body = shell.page.locator("body").inner_text()

@@ -29,6 +29,7 @@ from stdnum.cn import uscc
 
 from louyu.accounts.models import Membership, Role
 from louyu.accounts.services import membership_grant, user_create
+from louyu.api.demo import open311_seed
 from louyu.core.models import DivisionCode, Node
 from louyu.core.services import audit_record, node_create
 from louyu.economy.demo_investment import demo_investment_seed
@@ -46,9 +47,11 @@ from louyu.economy.models import (
 from louyu.economy.services import industry_load, rollup_rebuild
 from louyu.lib.pinyin import search_names
 from louyu.messaging.demo import messaging_seed
+from louyu.notifications.demo import notifications_seed
 from louyu.party.models import PartyOrganization
-from louyu.servicedesk.demo import servicedesk_seed
+from louyu.servicedesk.demo import servicedesk_seed, servicedesk_todo_seed
 from louyu.servicedesk.models import Department
+from louyu.venues.demo import venues_seed
 from louyu.website import demo as website_demo
 
 SEED = 2013
@@ -904,6 +907,10 @@ def demo_seed(
         }
         counts.update(servicedesk_seed(actor=actor))
         counts.update(messaging_seed(actor=actor))
+        counts.update(venues_seed(actor=actor))
+        counts.update(notifications_seed(actor=actor))
+        counts.update(servicedesk_todo_seed(actor=actor))  # today's to-dos (issue 14)
+        counts.update(open311_seed(actor=actor))  # unplaced Open311 reports (issue 12)
         audit_record(
             actor=actor,
             action="demo.seed",

@@ -5,17 +5,25 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from louyu.dashboard.selectors import workbench_for
+from louyu.notifications.todo import todo_for
 
 
 @login_required
 def workbench(request: HttpRequest) -> HttpResponse:
-    """What waits for the signed-in user, one section per kind of role they hold."""
+    """What waits for the signed-in user: their to-do list first (issue 14), then one section
+    per kind of role they hold."""
     user = request.user
     roles = sorted(user.roles())  # type: ignore[union-attr]
+    todo = todo_for(user)
     return render(
         request,
         "dashboard/workbench.html",
-        {"sections": workbench_for(user), "role_labels": _role_labels(roles)},  # type: ignore[arg-type]
+        {
+            "todo": todo,
+            "todo_total": sum(group.count for group in todo),
+            "sections": workbench_for(user),  # type: ignore[arg-type]
+            "role_labels": _role_labels(roles),
+        },
     )
 
 

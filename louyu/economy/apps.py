@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EconomyConfig(AppConfig):
@@ -28,3 +29,22 @@ class EconomyConfig(AppConfig):
         stale_policy_register(tasks.import_run, on_fail=tasks.import_run_interrupted)
         stale_policy_register(tasks.warnings_refresh_task, requeue=True)
         stale_policy_register(tasks.warnings_refresh_all_task, requeue=True)
+
+        from louyu.core.audit import action_label_register
+        from louyu.economy.todo import todo_items_register
+        from louyu.notifications.registry import notification_kind_register
+
+        todo_items_register()
+        notification_kind_register(
+            "economy.warning.visit",
+            label=_("Proactive visit from an early warning"),
+            pillar="economy",
+            channels_default=("inapp", "work"),
+        )
+        for action, label in {
+            "targetbuilding.add": pgettext_lazy("audit", "Target building added"),
+            "targetbuilding.remove": pgettext_lazy("audit", "Target building removed"),
+            "targetbuilding.copy": pgettext_lazy("audit", "Target set copied from another year"),
+            "targetbuilding.replace": pgettext_lazy("audit", "Target set replaced"),
+        }.items():
+            action_label_register(action, label)

@@ -16,11 +16,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from louyu.accounts.models import validate_phone
-from louyu.core.events import send_event_on_commit
 from louyu.core.exceptions import ApplicationError
 from louyu.core.models import Node
 from louyu.core.services import audit_record, audit_values, audited_update, validate
@@ -46,6 +46,7 @@ from louyu.economy.selectors_investment import (
     warning_policy,
     warnings_compute,
 )
+from louyu.notifications.services import notification_send
 
 # --- Early warning -----------------------------------------------------------------------------
 
@@ -193,17 +194,15 @@ def enterprise_warning_visit(
                 "visit": warning.visit_reference,
             },
         )
-        send_event_on_commit(
-            {
-                "type": "economy.warning.visit",
-                "warning": warning.pk,
-                "enterprise": {"id": enterprise.pk, "name": enterprise.name},
-                "grade": GRADE_COLOURS[warning.grade],
-                "due_on": due_on.isoformat(),
-                "reason": reason,
-                "visit": warning.visit_reference,
-            },
-            visit_notify_recipients(enterprise.building),
+        # Told through the one notification service, so a guide who is offline finds it.
+        notification_send(
+            kind="economy.warning.visit",
+            recipients=visit_notify_recipients(enterprise.building),
+            title=f"{_('Proactive visit from an early warning')}：{enterprise.name}",
+            text=f"{reason}（{due_on.isoformat()}）",
+            url=f"{reverse('servicedesk:visits')}?show=todo",
+            target=warning,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
         )
     return warning
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from louyu.economy.views import archives, dashboard, investment, transfer
+from louyu.economy.views import archives, dashboard, investment, targets, transfer
 
 app_name = "economy"
 
@@ -27,6 +27,11 @@ urlpatterns = [
     path("enterprises/export/", archives.enterprise_export, name="enterprise_export"),
     path("enterprises/<int:pk>/", archives.enterprise_detail, name="enterprise_detail"),
     path("dashboard/export/", dashboard.dashboard_export, name="dashboard_export"),
+    # The yearly target set (目标楼宇), the district office's.
+    path("targets/", targets.target_list, name="targets"),
+    path("targets/add/", targets.target_add_view, name="target_add"),
+    path("targets/remove/", targets.target_remove_view, name="target_remove"),
+    path("targets/copy/", targets.target_copy_view, name="target_copy"),
     # Imports and exports.
     path("import/", transfer.import_start, name="import_start"),
     path("import/template/<str:kind>/", transfer.import_template, name="import_template"),

@@ -50,4 +50,22 @@ def messaging_seed(*, actor: Any = None) -> dict[str, int]:
         conversation = Conversation.objects.get(kind=kind, node=nodes[node_name])
         services.message_send(actor=users[username], conversation=conversation, body=text)
         sent += 1
-    return {"chat_conversations": synced["conversations"], "chat_messages": sent}
+    # The party officer's working group with the service center (issue 14: their to-do list
+    # starts with this unread message).
+    officer = get_user_model().objects.filter(username="party_officer").first()
+    groups = 0
+    if officer is not None:
+        group = services.group_create(
+            actor=users["clerk"], title="环西楼宇社区党群服务联络群", members=[officer]
+        )
+        services.message_send(
+            actor=users["clerk"],
+            conversation=group,
+            body="刘书记好，下周三党建联席会议需要党群服务中心的会议室吗？我这边先帮您预留。",
+        )
+        groups = 1
+    return {
+        "chat_conversations": synced["conversations"],
+        "chat_messages": sent,
+        "chat_groups": groups,
+    }

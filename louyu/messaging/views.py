@@ -20,6 +20,7 @@ from louyu.core.uploads import file_response
 from louyu.lib import pinyin
 from louyu.messaging import selectors
 from louyu.messaging.models import Conversation, Message, Participant, Reaction
+from louyu.messaging.todo import unread_conversations
 
 # A tab that pinged within PRESENCE_TTL is online; one seen within this many seconds is away.
 AWAY_TTL = 15 * 60
@@ -90,7 +91,10 @@ def chat(request: HttpRequest) -> HttpResponse:
     """Conversation list with unread and mention badges and presence of direct contacts; the
     pane and composer are driven by chat-app.js over the REST API and /ws/chat/."""
     user = request.user
-    conversations = list(selectors.conversation_list(user))
+    # ?todo=unread: the workbench's "messages to read" (issue 14), exactly the ones it counted.
+    only_unread = request.GET.get("todo") == "unread"
+    listed = unread_conversations(user) if only_unread else selectors.conversation_list(user)
+    conversations = list(listed)
     latest = max((c.last_message_id for c in conversations), default=0)
     mentions = _unread_mentions(user, conversations)
     others = _direct_others(user, conversations)
@@ -118,6 +122,7 @@ def chat(request: HttpRequest) -> HttpResponse:
             "emojis": Reaction.Emoji.values,
             "me": user,
             "can_export": selectors.exportable_conversations(user).exists(),
+            "only_unread": only_unread,
         },
     )
 

@@ -800,3 +800,83 @@ def _seed_proxy(rng: random.Random, sims: list[Sim], handlers: dict[str, Any]) -
 
 
 __all__ = ["DEMO_NOW", "RATING_LEVELS", "servicedesk_seed"]
+
+
+def servicedesk_todo_seed(*, actor: Any = None) -> dict[str, int]:
+    """A few requests walked through the services on the day the demo is seeded (issue 14), so
+    every persona's to-do list has something today: a new request for the clerk, documents
+    asked for and a rating to give for the enterprise contact, a request returned to the tax
+    bureau for redoing, and the outsider's own request waiting for documents. Called by
+    core.demo.demo_seed after the simulated history (whose counts stay as they are)."""
+    from louyu.servicedesk.services.requests import (
+        request_accept,
+        request_complete,
+        request_create,
+        request_dispatch,
+        request_reopen,
+        request_request_documents,
+        request_sign,
+    )
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=TODO_PERSONAS)}
+    # A tax-bureau item without required extra fields (the walk fills in none).
+    item = next(
+        (
+            i
+            for i in ServiceItem.objects.filter(
+                lead_department__code="tax", is_active=True
+            ).order_by("code")
+            if not any(f.get("required") for f in i.form_fields)
+        ),
+        None,
+    )
+    if item is None or set(users) != set(TODO_PERSONAS):
+        return {"todo_requests": 0}
+    contact, clerk, handler = users["enterprise"], users["clerk"], users["handler_tax"]
+    enterprise = Enterprise.objects.filter(
+        pk__in=Membership.objects.filter(user=contact, role=Role.ENTERPRISE_CONTACT).values(
+            "scope_id"
+        )
+    ).first()
+
+    def new(title: str, requester: Any = contact, on_behalf: Any = enterprise) -> Any:
+        return request_create(
+            actor=requester,
+            requester=requester,
+            enterprise=on_behalf,
+            title=title,
+            description="",
+            channel="mobile",
+            service_item=item,
+        )
+
+    def accepted(title: str) -> Any:
+        return request_accept(actor=clerk, request=new(title))
+
+    new("申请开具增值税专用发票")
+    request_request_documents(
+        actor=clerk, request=accepted("变更财务负责人"), documents=["新任财务负责人身份证复印件"]
+    )
+    request_complete(actor=clerk, request=accepted("领取税控设备"), resolution="已当场发放。")
+    redo = request_sign(
+        actor=handler, request=request_dispatch(actor=clerk, request=accepted("退税进度查询"))
+    )
+    request_complete(actor=handler, request=redo, resolution="已答复退税进度。")
+    request_reopen(actor=clerk, request=redo, reason="企业反映答复与实际到账不符，请重新核实。")
+    outsider = users["outsider"]
+    theirs = Enterprise.objects.filter(
+        pk__in=Membership.objects.filter(user=outsider, role=Role.ENTERPRISE_CONTACT).values(
+            "scope_id"
+        )
+    ).first()
+    if theirs is not None and theirs.building_id:
+        request_request_documents(
+            actor=None,
+            request=new("办理跨区迁移", requester=outsider, on_behalf=theirs),
+            documents=["迁入地接收函"],
+        )
+    return {"todo_requests": 5}
+
+
+# The personas the to-do walk needs.
+TODO_PERSONAS = ("enterprise", "clerk", "handler_tax", "outsider")

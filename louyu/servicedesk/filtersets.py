@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from louyu.core.filtersets import BoolFilter, IdFilter
 from louyu.lib.workdays import add_workdays
 from louyu.servicedesk.models import OPEN_STATUSES, Category, Channel, ServiceRequest, Status
+from louyu.servicedesk.todo import TODO_CHOICES, requests_todo
 
 LIGHTS = [("red", _("Overdue")), ("yellow", _("Due soon")), ("open", _("Open"))]
 
@@ -21,17 +25,13 @@ class ServiceRequestFilterSet(django_filters.FilterSet):
     )
     category = django_filters.ChoiceFilter(label=_("category"), choices=Category.choices)
     channel = django_filters.ChoiceFilter(label=_("channel"), choices=Channel.choices)
-    # Numbers, not model choices: validating against all rows would reveal which ids exist.
-    department = django_filters.NumberFilter(label=_("department"), field_name="department_id")
-    community = django_filters.NumberFilter(
-        label=_("building community"), field_name="community_id"
-    )
-    enterprise = django_filters.NumberFilter(label=_("enterprise"), field_name="enterprise_id")
-    service_item = django_filters.NumberFilter(
-        label=_("service item"), field_name="service_item_id"
-    )
-    urgent = django_filters.BooleanFilter(label=_("urgent"))
-    escalated = django_filters.BooleanFilter(label=_("escalated"), method="filter_escalated")
+    # Ids, not model choices: validating against all rows would reveal which ids exist.
+    department = IdFilter(label=_("department"), field_name="department_id")
+    community = IdFilter(label=_("building community"), field_name="community_id")
+    enterprise = IdFilter(label=_("enterprise"), field_name="enterprise_id")
+    service_item = IdFilter(label=_("service item"), field_name="service_item_id")
+    urgent = BoolFilter(label=_("urgent"))
+    escalated = BoolFilter(label=_("escalated"), method="filter_escalated")
     light = django_filters.ChoiceFilter(label=_("SLA light"), choices=LIGHTS, method="filter_light")
     submitted_after = django_filters.DateFilter(
         label=_("submitted on or after"), field_name="submitted_at__date", lookup_expr="gte"
@@ -40,6 +40,8 @@ class ServiceRequestFilterSet(django_filters.FilterSet):
         label=_("submitted on or before"), field_name="submitted_at__date", lookup_expr="lte"
     )
     q = django_filters.CharFilter(label=_("number or title"), method="filter_q")
+    # A workbench to-do (issue 14), for the requesting user: the rows its count counted.
+    todo = django_filters.ChoiceFilter(label=_("to-do"), choices=TODO_CHOICES, method="filter_todo")
 
     class Meta:
         model = ServiceRequest
@@ -57,7 +59,15 @@ class ServiceRequestFilterSet(django_filters.FilterSet):
             "submitted_after",
             "submitted_before",
             "q",
+            "todo",
         ]
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user if user is not None else getattr(self.request, "user", None)
+
+    def filter_todo(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return requests_todo(queryset, value, self.user) if value else queryset
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -23,6 +23,7 @@ from louyu.servicedesk.models import (
     ServiceItem,
     Status,
 )
+from louyu.servicedesk.todo import TODO_CHOICES
 
 BLANK: list[tuple[Any, Any]] = [("", _("All"))]
 LIGHT_CHOICES: list[tuple[Any, Any]] = [
@@ -96,6 +97,8 @@ class QueueFilterForm(forms.Form):
         label=_("Building"), required=False, coerce=int, empty_value=None, choices=BLANK
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+    # A to-do of the workbench (issue 14): exactly the rows its count counted.
+    todo = forms.ChoiceField(label=_("To-do"), required=False, choices=BLANK + TODO_CHOICES)
 
     def __init__(self, *args: Any, buildings: list[tuple[int, str]] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -109,7 +112,12 @@ class QueueFilterForm(forms.Form):
 class VisitFilterForm(forms.Form):
     """The visit list's filters (issue 12: it showed every open visit on one page)."""
 
-    SHOW = [("", _("All open visits")), ("overdue", _("Overdue")), ("due", _("Due"))]
+    SHOW = [
+        ("", _("All open visits")),
+        ("overdue", _("Overdue")),
+        ("due", _("Due")),
+        ("todo", _("Due by today")),
+    ]
 
     show = forms.ChoiceField(label=_("Show"), required=False, choices=SHOW)
     q = forms.CharField(label=_("Enterprise"), required=False, max_length=50)

@@ -1,29 +1,9 @@
-"""Background work of the service center: notification delivery and the daily sweeps (SLA
-escalation, visit plans). Thin: load by id, call a service."""
+"""Background work of the service center: the daily sweeps (SLA escalation, visit plans, rating
+reminders). Notifications are delivered by louyu.notifications. Thin: call a service."""
 
 from __future__ import annotations
 
-from django_tasks import task
-
 from louyu.core.jobs import DAY, periodic
-from louyu.servicedesk.models import WebhookTarget
-
-
-@task()
-def notification_email_deliver(*, user_ids: list[int], subject: str, text: str) -> int:
-    from louyu.servicedesk.services.notifications import email_deliver
-
-    return email_deliver(user_ids=user_ids, subject=subject, text=text)
-
-
-@task()
-def notification_webhook_deliver(*, target_id: int, title: str, text: str) -> bool:
-    from louyu.servicedesk.services.notifications import webhook_deliver
-
-    target = WebhookTarget.objects.filter(pk=target_id, is_active=True).first()
-    if target is None:
-        return False
-    return webhook_deliver(target=target, title=title, text=text)
 
 
 @periodic("servicedesk.escalate", every=DAY)
@@ -40,3 +20,11 @@ def visit_plans() -> str:
     from louyu.servicedesk.services.visits import visit_plan_run
 
     return f"scheduled {visit_plan_run(actor=None)}"
+
+
+@periodic("servicedesk.rating_reminders", every=DAY)
+def rating_reminders() -> str:
+    """Remind requesters of done requests they have not rated."""
+    from louyu.servicedesk.services.ratings import request_rating_remind
+
+    return f"reminded {request_rating_remind()}"

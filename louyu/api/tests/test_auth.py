@@ -69,8 +69,9 @@ class TokenApiTests:
         assert key not in f"{row.target_id} {row.target_repr} {row.after} {row.before}"
 
     def test_it_refuses_wrong_credentials_in_the_error_shape(self, world):
+        # 401, as the schema says: the request is well-formed, its credentials are refused.
         response = obtain(APIClient(), "clerk", "wrong-password")
-        assert response.status_code == 400
+        assert response.status_code == 401
         assert response.json() == {
             "error": {
                 "code": "invalid_credentials",
@@ -92,7 +93,7 @@ class TokenApiTests:
         settings.AXES_FAILURE_LIMIT = 5
         client = APIClient()
         statuses = [obtain(client, "clerk", f"wrong-{i}").status_code for i in range(5)]
-        assert statuses == [400, 400, 400, 400, 429]
+        assert statuses == [401, 401, 401, 401, 429]
         assert AccessAttempt.objects.filter(username="clerk").exists()
 
         # Locked out: even the right password is refused, in the one error shape.
@@ -111,7 +112,7 @@ class TokenApiTests:
             obtain(client, "clerk", f"wrong-{i}")
         assert obtain(client, "clerk").status_code == 200
         assert not AccessAttempt.objects.filter(username="clerk").exists()
-        assert obtain(client, "clerk", "wrong-again").status_code == 400
+        assert obtain(client, "clerk", "wrong-again").status_code == 401
 
     def test_it_revokes_the_token_on_delete(self, world):
         key = obtain(APIClient(), "clerk").json()["token"]
@@ -145,9 +146,11 @@ class TokenApiTests:
     def test_it_requires_a_second_factor_for_staff_when_enforced(self, world, settings):
         settings.LOUYU_REQUIRE_2FA = True
         client = APIClient()
-        assert obtain(client, "clerk").json()["error"]["code"] == "otp_required"
+        response = obtain(client, "clerk")
+        assert (response.status_code, response.json()["error"]["code"]) == (401, "otp_required")
         device = TOTPDevice.objects.create(user=world.users["clerk"], name="phone", confirmed=True)
-        assert obtain(client, "clerk", otp="000000").json()["error"]["code"] == "otp_invalid"
+        response = obtain(client, "clerk", otp="000000")
+        assert (response.status_code, response.json()["error"]["code"]) == (401, "otp_invalid")
         assert not ApiToken.objects.exists()
 
         # A wrong code throttles the device (django-otp back-off); wait it out.

@@ -68,6 +68,27 @@ def _can_export(user: Any) -> bool:
 Entry = tuple[str | Promise, str | None, bool]
 
 
+def _venues_menu(user: Any) -> tuple[str | Promise | None, list[Entry]]:
+    """Venues (有场地议事) for the roles that may book one (by role: no query); the approval
+    queue for the service-center staff who manage them."""
+    from louyu.venues.selectors import BOOKER_ROLES
+
+    roles = user.roles()
+    books = bool(roles & BOOKER_ROLES)
+    return (
+        _("Venues"),
+        [
+            (_("Venues"), _reverse("venues:venue_list"), books),
+            (_("My bookings"), _reverse("venues:my_bookings"), books),
+            (
+                _("Bookings awaiting approval"),
+                _reverse("venues:approvals"),
+                bool(roles & SERVICE_CENTER_ROLES),
+            ),
+        ],
+    )
+
+
 def _menu(user: Any) -> list[tuple[str | Promise | None, list[Entry]]]:
     """The main menu as (group label or None for a top-level link, entries)."""
     public: list[Entry] = [
@@ -120,8 +141,14 @@ def _menu(user: Any) -> list[tuple[str | Promise | None, list[Entry]]]:
                 (_("Vacancy listings"), _reverse("economy:vacancy_list"), economy_staff),
                 (_("Investment leads"), _reverse("economy:lead_list"), economy_staff),
                 (_("Import data"), _reverse("economy:import_start"), importers),
+                (
+                    _("Target buildings"),
+                    _reverse("economy:targets"),
+                    Role.DISTRICT_OFFICER in roles,
+                ),
             ],
         ),
+        _venues_menu(user),
         (
             _("System"),
             [

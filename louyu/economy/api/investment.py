@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from louyu.api.fields import query_data
 from louyu.api.pagination import Pagination
 from louyu.api.serializers import ErrorSerializer
 from louyu.economy import services_investment as services
@@ -79,6 +80,8 @@ def warning_data(warning: EnterpriseWarning) -> dict[str, Any]:
 class WarningListApi(APIView):
     """Enterprises with a warning under the caller's node, worst first."""
 
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[WarningQuerySerializer],
         responses={200: WarningSerializer(many=True), 404: ErrorSerializer},
@@ -86,7 +89,7 @@ class WarningListApi(APIView):
     def get(self, request: Request) -> Response:
         if not investment_paths(request.user):
             raise Http404
-        query = WarningQuerySerializer(data=request.query_params)
+        query = WarningQuerySerializer(data=query_data(request))
         query.is_valid(raise_exception=True)
         colour = query.validated_data.get("colour")
         rows = warning_list(
@@ -169,6 +172,7 @@ class PublicVacancyListApi(APIView):
     """Published, available vacancy listings: public."""
 
     permission_classes = [AllowAny]
+    pagination_class = Pagination
 
     @extend_schema(responses={200: PublicVacancySerializer(many=True)})
     def get(self, request: Request) -> Response:

@@ -4,6 +4,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from louyu.api.fields import IdField
 from louyu.economy.selectors import DEFINITIONS
 
 
@@ -71,8 +72,8 @@ class FigureQuerySerializer(serializers.Serializer):
 
     year = serializers.IntegerField(min_value=1949, max_value=2100)
     definition = serializers.ChoiceField(choices=list(DEFINITIONS), required=False)
-    street = serializers.IntegerField(min_value=1, required=False)
-    community = serializers.IntegerField(min_value=1, required=False)
+    street = IdField(required=False)
+    community = IdField(required=False)
 
 
 def rate(**kwargs: Any) -> serializers.DecimalField:
@@ -105,7 +106,7 @@ class NodeQuerySerializer(serializers.Serializer):
     """`?year=2013&node=<id>&definition=total&top=5`."""
 
     year = serializers.IntegerField(min_value=1949, max_value=2100)
-    node = serializers.IntegerField(min_value=1, required=False)
+    node = IdField(required=False)
     definition = serializers.ChoiceField(choices=list(DEFINITIONS), required=False)
     top = serializers.IntegerField(min_value=1, max_value=100, required=False, default=5)
 
@@ -113,7 +114,7 @@ class NodeQuerySerializer(serializers.Serializer):
 class TrendQuerySerializer(serializers.Serializer):
     """`?node=<id>&definition=total&since=2011&until=2015`."""
 
-    node = serializers.IntegerField(min_value=1, required=False)
+    node = IdField(required=False)
     definition = serializers.ChoiceField(choices=list(DEFINITIONS), required=False)
     since = serializers.IntegerField(min_value=1949, max_value=2100, required=False)
     until = serializers.IntegerField(min_value=1949, max_value=2100, required=False)

@@ -33,4 +33,5 @@ urlpatterns = [
     path("buildings/<int:pk>/moves/", BuildingMovesApi.as_view(), name="economy-building-moves"),
     path("enterprises/<int:pk>/tax/", EnterpriseTaxApi.as_view(), name="economy-enterprise-tax"),
     path("", include("louyu.economy.api.investment")),  # warnings, vacancies, lead funnel
+    path("", include("louyu.economy.api.targets")),  # the yearly target set
 ]

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from louyu.api.fields import query_data
 from louyu.api.pagination import Pagination
 from louyu.api.serializers import ErrorSerializer
 from louyu.core.models import Node
@@ -68,7 +69,7 @@ BAD_OR_NOT_YOURS = {400: ErrorSerializer, 404: ErrorSerializer}
 
 
 def _query(request: Request, serializer: type) -> dict[str, Any]:
-    query = serializer(data=request.query_params)
+    query = serializer(data=query_data(request))
     query.is_valid(raise_exception=True)
     return dict(query.validated_data)
 

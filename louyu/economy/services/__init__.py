@@ -3,8 +3,9 @@ records, each in one transaction with its audit row. Writes that change which ta
 gets (tax records, occupancies, an enterprise's industry) update the `BuildingYearTax` rollup in
 the same transaction by the difference they make; `rollup_rebuild` recomputes it from scratch.
 
-One module per entity (`buildings` with their units, `enterprises`, `occupancies`, `tax`), the
-rollup, and what the imports' batch upserts share (`batch`), all importable from here."""
+One module per entity (`buildings` with their units, `targets`, `enterprises`, `occupancies`,
+`tax`), the rollup, and what the imports' batch upserts share (`batch`), all importable from
+here."""
 
 from louyu.economy.services.batch import BatchResult, any_of, batch_audit
 from louyu.economy.services.buildings import (
@@ -12,7 +13,6 @@ from louyu.economy.services.buildings import (
     building_photo_delete,
     building_profile_save,
     buildings_upsert,
-    target_set_replace,
     units_upsert,
 )
 from louyu.economy.services.enterprises import (
@@ -27,6 +27,13 @@ from louyu.economy.services.occupancies import (
     occupancy_update,
 )
 from louyu.economy.services.rollup import rollup_compute, rollup_rebuild
+from louyu.economy.services.targets import (
+    target_add,
+    target_remove,
+    target_set_copy,
+    target_set_replace,
+    targets_upsert,
+)
 from louyu.economy.services.tax import tax_record_delete, tax_record_save, tax_records_upsert
 
 __all__ = [
@@ -46,7 +53,11 @@ __all__ = [
     "occupancy_update",
     "rollup_compute",
     "rollup_rebuild",
+    "target_add",
+    "target_remove",
+    "target_set_copy",
     "target_set_replace",
+    "targets_upsert",
     "tax_record_delete",
     "tax_record_save",
     "tax_records_upsert",

@@ -1,9 +1,8 @@
-"""Buildings (一楼一档) and their units: archives, photos, the year's target set, and the batch
+"""Buildings (一楼一档) and their units: archives, photos, and the batch
 upserts of building and unit imports."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -23,7 +22,6 @@ from louyu.economy.models import (
     BuildingPhoto,
     BuildingProfile,
     Floor,
-    TargetBuilding,
     Unit,
 )
 from louyu.economy.services.batch import (
@@ -104,31 +102,6 @@ def building_photo_delete(*, actor: Any, photo: BuildingPhoto) -> None:
         photo.delete()
         if name:
             transaction.on_commit(lambda: storage.delete(name))
-
-
-def target_set_replace(*, actor: Any, year: int, buildings: Iterable[Node]) -> dict[str, int]:
-    """Make `buildings` the target set (目标楼宇) of the year; returns how many were added and
-    removed. Rollups need no change: they are per building, the set only selects."""
-    wanted = {b.pk: b for b in buildings}
-    for building in wanted.values():
-        _require_building(building)
-    with transaction.atomic():
-        current = set(
-            TargetBuilding.objects.filter(year=year).values_list("building_id", flat=True)
-        )
-        added = sorted(set(wanted) - current)
-        removed = sorted(current - set(wanted))
-        TargetBuilding.objects.filter(year=year, building_id__in=removed).delete()
-        TargetBuilding.objects.bulk_create(
-            [TargetBuilding(year=year, building_id=pk) for pk in added]
-        )
-        if added or removed:
-            audit_record(
-                actor=actor,
-                action="targetbuilding.replace",
-                after={"year": year, "added": added, "removed": removed},
-            )
-    return {"added": len(added), "removed": len(removed)}
 
 
 BUILDING_NODE_VALUES = ("is_target",)

@@ -33,6 +33,7 @@ from louyu.economy.services import (
 )
 from louyu.economy.tasks import warnings_daily, warnings_refresh_task
 from louyu.economy.tests.conftest import pay
+from louyu.notifications.models import Notification
 
 TODAY = date(2014, 3, 1)
 
@@ -469,8 +470,6 @@ class VisitTests:
         from louyu.servicedesk.services import visits
 
         monkeypatch.setattr(visits, "visit_schedule", visit_schedule)
-        sent = []
-        monkeypatch.setattr(svc, "send_event_on_commit", lambda e, r: sent.append((e, list(r))))
         warning = EnterpriseWarning.objects.get(enterprise=warned.world.scopes["other_enterprise"])
         due = date(2030, 1, 2)
 
@@ -483,17 +482,13 @@ class VisitTests:
         assert "有迁出意向" in call["reason"] and "租约 30 天内到期" in call["reason"]
         warning.refresh_from_db()
         assert warning.visit_reference == "77"
-        assert sent[0][0]["visit"] == "77"
-        assert sent[0][1] == [staff[1].pk]
+        [told] = Notification.objects.filter(kind="economy.warning.visit")
+        assert told.recipient == staff[1]
 
-    def test_it_schedules_a_real_visit_records_audits_and_notifies(
-        self, warned, staff, monkeypatch
-    ):
+    def test_it_schedules_a_real_visit_records_audits_and_notifies(self, warned, staff):
         from louyu.servicedesk.models import Visit
 
         guide, _far = staff
-        sent = []
-        monkeypatch.setattr(svc, "send_event_on_commit", lambda e, r: sent.append((e, list(r))))
         district = warned.world.users["district"]
         warning = EnterpriseWarning.objects.get(enterprise=warned.world.scopes["enterprise"])
 
@@ -503,10 +498,12 @@ class VisitTests:
         visit = Visit.objects.get(pk=warning.visit_reference)
         assert visit.enterprise == warned.world.scopes["enterprise"]
         assert warning.visit_requested_by == district and warning.visit_requested_at
-        [(event, recipients)] = sent
-        assert recipients == [guide.pk]
-        assert event["type"] == "economy.warning.visit" and event["grade"] == "orange"
-        assert event["due_on"] == (timezone.localdate() + timedelta(days=5)).isoformat()
-        assert event["reason"] == "有迁出意向"
+        # The guide is told through the notification service (a row they find later).
+        [told] = Notification.objects.filter(kind="economy.warning.visit")
+        assert told.recipient == guide and told.pillar == "economy"
+        due = (timezone.localdate() + timedelta(days=5)).isoformat()
+        assert told.text == f"有迁出意向（{due}）"
+        assert told.title.endswith(warning.enterprise.name)
+        assert told.url == "/service/visits/?show=todo"
         audit = AuditLog.objects.get(action="warning.visit")
         assert audit.actor == district and audit.target_id == str(warning.pk)

@@ -37,6 +37,7 @@ from louyu.economy.selectors import (
     ranking_row,
     tax_scope_paths,
 )
+from louyu.economy.selectors.targets import target_paths, tax_years_without_targets
 from louyu.lib.money import to_wan, to_yi
 
 RANKING_SIZE = 10
@@ -156,6 +157,26 @@ def _chart_data(
     }
 
 
+def _no_targets_notice(request: HttpRequest, year: int | None) -> dict[str, Any]:
+    """A year with tax but no target set says so instead of showing zeros (issue 12): the year
+    asked for (its figures hidden), or the newest such year above the figures shown."""
+    missing = tax_years_without_targets()
+    if not missing:
+        return {}
+    try:
+        asked = int(request.GET.get("year") or 0)
+    except ValueError:
+        asked = 0
+    notice: dict[str, Any] = {}
+    if asked in missing:
+        notice = {"no_targets_year": asked, "hide_figures": True}
+    elif year is None or missing[-1] > year:
+        notice = {"no_targets_year": missing[-1]}
+    if notice and target_paths(request.user):
+        notice["targets_url"] = f"{reverse('economy:targets')}?year={notice['no_targets_year']}"
+    return notice
+
+
 @login_required
 def economy_dashboard(request: HttpRequest) -> HttpResponse:
     scope = Scope(request)
@@ -170,7 +191,8 @@ def economy_dashboard(request: HttpRequest) -> HttpResponse:
         "top_url": _url(None, year, definition) if len(scope.roots) > 1 else None,
         "keep": [("node", scope.node.pk)] if scope.node else [],
     }
-    if year is None:
+    context.update(_no_targets_notice(request, year))
+    if year is None or context.get("hide_figures"):
         return render(request, "economy/dashboard.html", context)
     paths = scope.paths
     summary = economy_summary(year=year, definition=definition, paths=paths)

@@ -13,8 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from louyu.api.fields import query_data
 from louyu.api.pagination import Pagination
 from louyu.api.serializers import ErrorSerializer
+from louyu.core.exceptions import ApplicationError
 from louyu.messaging import selectors, services
 from louyu.messaging.api import serializers as s
 from louyu.messaging.models import Message
@@ -34,6 +36,8 @@ def _payload(message: Message) -> dict[str, Any]:
 
 class ConversationListApi(APIView):
     """The caller's conversations, newest activity first, with unread counts."""
+
+    pagination_class = Pagination
 
     @extend_schema(responses={200: s.ConversationSerializer(many=True)})
     def get(self, request: Request) -> Response:
@@ -70,7 +74,7 @@ class MessageListApi(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         conversation = selectors.get_conversation_for_user(request.user, pk)
-        query = _valid(s.MessagePageQuerySerializer, request.query_params)
+        query = _valid(s.MessagePageQuerySerializer, query_data(request))
         messages = selectors.message_page(
             conversation,
             after=query.get("after"),
@@ -114,7 +118,10 @@ class MessageListApi(APIView):
 
 
 class MessageDetailApi(APIView):
-    """PATCH: edit one's own message; DELETE: delete it (both within the edit window)."""
+    """PATCH: edit one's own message; DELETE: delete it (both within the edit window). The
+    PATCH body is whole: `body` is required."""
+
+    patch_partial = False
 
     @extend_schema(request=s.MessageEditSerializer, responses={200: s.MessageSerializer, **ERRORS})
     def patch(self, request: Request, pk: int) -> Response:
@@ -166,12 +173,14 @@ class ReadCountApi(APIView):
 class SearchApi(APIView):
     """Chinese full-text search over the conversations the caller takes part in."""
 
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[s.SearchQuerySerializer],
         responses={200: s.MessageSerializer(many=True), 400: ErrorSerializer},
     )
     def get(self, request: Request) -> Response:
-        query = _valid(s.SearchQuerySerializer, request.query_params)
+        query = _valid(s.SearchQuerySerializer, query_data(request))
         conversation = None
         if query.get("conversation"):
             conversation = selectors.get_conversation_for_user(request.user, query["conversation"])
@@ -234,13 +243,19 @@ class MuteApi(APIView):
         user = User.objects.filter(pk=data["user"]).first()
         if user is None:
             raise Http404
-        services.participant_mute(
-            actor=request.user,
-            conversation=conversation,
-            user=user,
-            minutes=data["minutes"],
-            reason=data["reason"],
-        )
+        try:
+            services.participant_mute(
+                actor=request.user,
+                conversation=conversation,
+                user=user,
+                minutes=data["minutes"],
+                reason=data["reason"],
+            )
+        except ApplicationError as error:
+            # Muting oneself is not a moderator's to do: refused like any forbidden act.
+            if error.code != "self":
+                raise
+            raise ApplicationError(error.message, code=error.code, status=403) from error
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -250,7 +265,14 @@ class ToRequestApi(APIView):
     @extend_schema(request=None, responses={201: s.ServiceRequestRefSerializer, **ERRORS})
     def post(self, request: Request, pk: int) -> Response:
         message = selectors.get_message_for_user(request.user, pk)
-        created = services.message_to_request(actor=request.user, message=message)
+        try:
+            created = services.message_to_request(actor=request.user, message=message)
+        except ApplicationError as error:
+            # The call has no body: what refuses it is the message's state (e.g. a conversation
+            # about no enterprise or building), a conflict rather than an invalid request.
+            if error.status != status.HTTP_400_BAD_REQUEST:
+                raise
+            raise ApplicationError(error.message, code=error.code, status=409) from error
         return Response(
             {"request": created.pk, "message": _payload(message)}, status=status.HTTP_201_CREATED
         )
@@ -264,7 +286,15 @@ class DirectOpenApi(APIView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(s.DirectOpenSerializer, request.data)
-        conversation = services.direct_open(actor=request.user, users=data["users"])
+        try:
+            conversation = services.direct_open(actor=request.user, users=data["users"])
+        except ApplicationError as error:
+            # Someone the caller shares no conversation with (or a missing id) answers like a
+            # missing row: 404, not an oracle of who exists; so does naming only oneself (no one
+            # to talk to: the list is at most 19 long, so that is the only `direct_size`).
+            if error.code in {"unreachable", "direct_size"}:
+                raise Http404 from error
+            raise
         return Response(
             s.ConversationSerializer(
                 selectors.conversation_list(request.user).get(pk=conversation.pk)
@@ -281,7 +311,7 @@ class ExportApi(APIView):
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
         conversation = selectors.get_conversation_for_export(request.user, pk)
-        query = _valid(s.ExportQuerySerializer, request.query_params)
+        query = _valid(s.ExportQuerySerializer, query_data(request))
         content, content_type, filename = services.conversation_export(
             actor=request.user, conversation=conversation, fmt=query["filetype"]
         )

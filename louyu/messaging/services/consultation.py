@@ -9,11 +9,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from louyu.accounts.models import Membership, Role
-from louyu.core.events import send_event_on_commit
 from louyu.core.exceptions import ApplicationError
 from louyu.core.models import Node
 from louyu.core.services import audit_record
@@ -21,6 +21,7 @@ from louyu.messaging import selectors
 from louyu.messaging.models import Conversation, Message
 from louyu.messaging.services.conversations import ENTERPRISE_ROLES
 from louyu.messaging.services.messages import _push_update
+from louyu.notifications.services import notification_send
 from louyu.servicedesk.services import request_create
 
 
@@ -65,16 +66,17 @@ def service_questions_escalate(*, now: datetime | None = None) -> int:
                     "waited_seconds": int((now - message.created_at).total_seconds()),
                 },
             )
-            send_event_on_commit(
-                {
-                    "type": "chat.escalated",
-                    "conversation": message.conversation_id,
-                    "message": message.pk,
-                    "building": node.name if node else "",
-                    "from": message.sender.display_name if message.sender else "",
-                    "text": message.body[:100],
-                },
-                managers,
+            # Told through the one notification service, so a manager who is offline
+            # finds it (issue 14).
+            sender = message.sender.display_name if message.sender else ""
+            notification_send(
+                kind="messaging.question.escalated",
+                recipients=managers,
+                title=_("Unanswered question in %(building)s")
+                % {"building": node.name if node else ""},
+                text=f"{sender}：{message.body[:100]}" if sender else message.body[:100],
+                url=f"{reverse('messaging:chat')}#c{message.conversation_id}",
+                target=message,
             )
             _push_update(message)
             escalated += 1

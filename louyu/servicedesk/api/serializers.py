@@ -5,10 +5,13 @@ from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
+from louyu.api.fields import IdField
 from louyu.servicedesk.models import (
+    INDICATORS,
     Channel,
     Department,
     Level,
@@ -244,6 +247,7 @@ class ServiceRequestDetailSerializer(ServiceRequestSerializer):
 
 # Channels a request may arrive through this API (chat, visits and Open311 have their own).
 API_CHANNELS = frozenset({Channel.WEB, Channel.MOBILE, Channel.COUNTER, Channel.PHONE})
+API_CHANNEL_CHOICES = [(value, label) for value, label in Channel.choices if value in API_CHANNELS]
 
 
 class RequestCreateSerializer(serializers.Serializer):
@@ -251,43 +255,94 @@ class RequestCreateSerializer(serializers.Serializer):
     description = serializers.CharField(
         max_length=4000, allow_blank=True, required=False, default=""
     )
-    enterprise = serializers.IntegerField(min_value=1)
-    service_item = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    enterprise = IdField()
+    service_item = IdField(required=False, allow_null=True)
+    # Only the channels this API takes, so the schema's enum says so.
     channel = serializers.ChoiceField(
-        choices=Channel.choices,
+        choices=API_CHANNEL_CHOICES,
         default=Channel.WEB,
         help_text=_("web, mobile, or (staff) counter and phone."),
     )
     urgent = serializers.BooleanField(default=False)
     form_data = serializers.DictField(required=False, default=dict)
 
-    def validate_channel(self, value: str) -> str:
-        if value not in API_CHANNELS:
-            raise serializers.ValidationError(_("This channel is not taken here."))
+
+# Each transition's body fields: (name, required). The body of a transition is the version the
+# caller saw (409 if someone acted since) and these; the required ones are required in its schema.
+TRANSITION_FIELDS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "accept": (("note", False),),
+    "refuse": (("reason", True),),
+    "request-documents": (("documents", True), ("note", False)),
+    "documents-received": (("note", False),),
+    "dispatch": (("department", False), ("note", False)),  # default: the item's lead department
+    "sign": (),
+    "start": (("note", False),),
+    "complete": (("resolution", True),),
+    "transfer": (("department", True), ("reason", True)),
+    "reopen": (("reason", True),),
+    "close": (("note", False),),
+}
+
+
+def _transition_field(name: str, required: bool) -> serializers.Field:
+    if name == "department":
+        return IdField() if required else IdField(required=False, allow_null=True)
+    if name == "documents":
+        return serializers.ListField(
+            child=serializers.CharField(max_length=100), min_length=1, max_length=50
+        )
+    max_length = 4000 if name == "resolution" else 2000
+    if required:
+        return serializers.CharField(max_length=max_length)
+    return serializers.CharField(
+        max_length=max_length, allow_blank=True, required=False, default=""
+    )
+
+
+def transition_serializer(action: str) -> type[serializers.Serializer]:
+    """The body serializer of one transition (`RequestDispatchSerializer`, …)."""
+    attrs: dict[str, Any] = {
+        "version": serializers.IntegerField(
+            min_value=1, required=False, help_text=_("Version seen.")
+        ),
+        **{name: _transition_field(name, required) for name, required in TRANSITION_FIELDS[action]},
+    }
+    name = "Request" + "".join(part.title() for part in action.split("-")) + "Serializer"
+    return type(name, (serializers.Serializer,), attrs)
+
+
+RATING_INDICATORS = sorted({name for names in INDICATORS.values() for name in names})
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            name: {"type": "integer", "minimum": 1, "maximum": 5} for name in RATING_INDICATORS
+        },
+        "additionalProperties": False,
+        "description": "Online requests: efficiency, guide_accuracy, convenience, usability; "
+        "counter and visit requests: efficiency, service_level, attitude (409 otherwise).",
+    }
+)
+class IndicatorsField(serializers.DictField):
+    """Indicator → level (1–5); the indicators of the request's channel only."""
+
+    child = serializers.IntegerField(min_value=1, max_value=5)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        value = super().to_internal_value(data)
+        unknown = set(value) - set(RATING_INDICATORS)
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown indicators: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+            )
         return value
-
-
-class TransitionSerializer(serializers.Serializer):
-    """Body of a transition: the version the caller saw (409 if someone acted since) and the
-    action's own fields."""
-
-    version = serializers.IntegerField(min_value=1, required=False, help_text=_("Version seen."))
-    note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
-    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
-    resolution = serializers.CharField(
-        max_length=4000, allow_blank=True, required=False, default=""
-    )
-    documents = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, default=list
-    )
-    department = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
 
 class RatingCreateSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=Level.choices)
-    indicators = serializers.DictField(
-        child=serializers.IntegerField(), required=False, default=dict
-    )
+    indicators = IndicatorsField(required=False, default=dict)
     comment = serializers.CharField(max_length=1000, allow_blank=True, required=False, default="")
     real_name = serializers.BooleanField(default=True)
     version = serializers.IntegerField(min_value=1, required=False)

@@ -8,7 +8,7 @@ from louyu.servicedesk.api.views import (
     RequestDetailApi,
     RequestListApi,
     RequestRatingApi,
-    RequestTransitionApi,
+    transition_views,
 )
 
 urlpatterns = [
@@ -17,9 +17,8 @@ urlpatterns = [
     path("requests/", RequestListApi.as_view(), name="servicedesk-requests"),
     path("requests/<int:pk>/", RequestDetailApi.as_view(), name="servicedesk-request"),
     path("requests/<int:pk>/rating/", RequestRatingApi.as_view(), name="servicedesk-rating"),
-    path(
-        "requests/<int:pk>/<slug:action>/",
-        RequestTransitionApi.as_view(),
-        name="servicedesk-request-transition",
+    *(
+        path(f"requests/<int:pk>/{action}/", view.as_view(), name=f"servicedesk-request-{action}")
+        for action, view in transition_views().items()
     ),
 ]

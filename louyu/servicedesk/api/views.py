@@ -7,9 +7,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,7 +27,7 @@ from louyu.servicedesk.api.serializers import (
     ServiceItemSerializer,
     ServiceRequestDetailSerializer,
     ServiceRequestSerializer,
-    TransitionSerializer,
+    transition_serializer,
 )
 from louyu.servicedesk.filtersets import ServiceRequestFilterSet
 from louyu.servicedesk.models import Department, ServiceItem, ServiceRequest
@@ -144,50 +144,75 @@ def _department(pk: int | None) -> Department | None:
     return department
 
 
-# action in the URL → (service, the body fields it takes)
-TRANSITIONS: dict[str, tuple[Any, tuple[str, ...]]] = {
-    "accept": (requests.request_accept, ("note",)),
-    "refuse": (requests.request_refuse, ("reason",)),
-    "request-documents": (requests.request_request_documents, ("documents", "note")),
-    "documents-received": (requests.request_documents_received, ("note",)),
-    "dispatch": (requests.request_dispatch, ("department", "note")),
-    "sign": (requests.request_sign, ()),
-    "start": (requests.request_start, ("note",)),
-    "complete": (requests.request_complete, ("resolution",)),
-    "transfer": (requests.request_transfer, ("department", "reason")),
-    "reopen": (requests.request_reopen, ("reason",)),
-    "close": (requests.request_close, ("note",)),
+# action in the URL → the service that makes it (its body: serializers.TRANSITION_FIELDS)
+TRANSITIONS: dict[str, Any] = {
+    "accept": requests.request_accept,
+    "refuse": requests.request_refuse,
+    "request-documents": requests.request_request_documents,
+    "documents-received": requests.request_documents_received,
+    "dispatch": requests.request_dispatch,
+    "sign": requests.request_sign,
+    "start": requests.request_start,
+    "complete": requests.request_complete,
+    "transfer": requests.request_transfer,
+    "reopen": requests.request_reopen,
+    "close": requests.request_close,
 }
 
 
 class RequestTransitionApi(APIView):
-    """Move a request on: accept, refuse, request-documents, documents-received, dispatch, sign,
-    start, complete, transfer, reopen, close. Send the `version` you saw: if someone acted in
-    between, the answer is 409 with the current status and version."""
+    """Move a request on (one subclass per action, see `transition_views`). Send the `version`
+    you saw: if someone acted in between, the answer is 409 with the current status and
+    version."""
 
-    @extend_schema(
-        operation_id="servicedesk_requests_transition",
-        request=TransitionSerializer,
-        responses={200: ServiceRequestSerializer, **ERRORS},
-        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(TRANSITIONS))],
-    )
-    def post(self, request: Request, pk: int, action: str) -> Response:
-        if action not in TRANSITIONS:
-            raise Http404
+    # JSON only: a form body cannot tell a list of documents from one document named "[]".
+    parser_classes = [JSONParser]
+    action_name = ""
+    body_serializer: type = transition_serializer("accept")
+
+    def post(self, request: Request, pk: int) -> Response:
         obj = get_request_for_user(request.user, pk, write=True)
-        body = TransitionSerializer(data=request.data)
+        body = self.body_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        values = body.validated_data
-        service, fields = TRANSITIONS[action]
-        kwargs: dict[str, Any] = {name: values[name] for name in fields if name != "department"}
-        if "department" in fields:
-            department = _department(values.get("department"))
-            if department is None and action == "transfer":
-                raise ApplicationError(_("Choose the department to transfer to."), code="invalid")
+        values = dict(body.validated_data)
+        version = values.pop("version", None)
+        if "department" in values:
+            department = _department(values.pop("department"))
             if department is not None:
-                kwargs["department"] = department
-        service(actor=request.user, request=obj, expected_version=values.get("version"), **kwargs)
+                values["department"] = department
+        try:
+            TRANSITIONS[self.action_name](
+                actor=request.user, request=obj, expected_version=version, **values
+            )
+        except ApplicationError as error:
+            # The body is valid by now: what the service still refuses is the state of the
+            # request or the department (already with it, takes no requests): a conflict.
+            if error.status != status.HTTP_400_BAD_REQUEST:
+                raise
+            raise ApplicationError(
+                error.message, code=error.code, status=status.HTTP_409_CONFLICT, extra=error.extra
+            ) from error
         return Response(ServiceRequestSerializer(obj).data)
+
+
+def transition_views() -> dict[str, Any]:
+    """One view per action, each with its own body schema: `accept` → RequestAcceptApi."""
+    views = {}
+    for action in TRANSITIONS:
+        serializer = transition_serializer(action)
+        name = serializer.__name__.removesuffix("Serializer") + "Api"
+        view = type(
+            name, (RequestTransitionApi,), {"action_name": action, "body_serializer": serializer}
+        )
+        views[action] = extend_schema_view(
+            post=extend_schema(
+                operation_id="servicedesk_requests_" + action.replace("-", "_"),
+                summary=action,
+                request=serializer,
+                responses={200: ServiceRequestSerializer, **ERRORS},
+            )
+        )(view)
+    return views
 
 
 class RequestRatingApi(APIView):
@@ -199,15 +224,24 @@ class RequestRatingApi(APIView):
         body = RatingCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         values = body.validated_data
-        rating = ratings.request_rate(
-            actor=request.user,
-            request=obj,
-            level=int(values["level"]),
-            indicators=values["indicators"],
-            comment=values["comment"],
-            real_name=values["real_name"],
-            expected_version=values.get("version"),
-        )
+        try:
+            rating = ratings.request_rate(
+                actor=request.user,
+                request=obj,
+                level=int(values["level"]),
+                indicators=values["indicators"],
+                comment=values["comment"],
+                real_name=values["real_name"],
+                expected_version=values.get("version"),
+            )
+        except ApplicationError as error:
+            # The body is valid: an indicator of the other channel's set (or a request not yet
+            # done) clashes with the request's state.
+            if error.status != status.HTTP_400_BAD_REQUEST:
+                raise
+            raise ApplicationError(
+                error.message, code=error.code, status=status.HTTP_409_CONFLICT, extra=error.extra
+            ) from error
         return Response(RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
 
 
@@ -218,4 +252,5 @@ __all__ = [
     "RequestListApi",
     "RequestRatingApi",
     "RequestTransitionApi",
+    "transition_views",
 ]

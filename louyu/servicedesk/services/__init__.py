@@ -9,13 +9,7 @@ from louyu.servicedesk.services.catalog import (
 )
 from louyu.servicedesk.services.deadlines import request_deadlines, request_deadlines_recompute
 from louyu.servicedesk.services.escalation import escalation_due, request_escalate_overdue
-from louyu.servicedesk.services.notifications import (
-    dingtalk_payload,
-    email_deliver,
-    notify,
-    webhook_deliver,
-    wecom_payload,
-)
+from louyu.servicedesk.services.notifications import request_group_bots, request_notify
 from louyu.servicedesk.services.proxy import (
     proxy_delegate,
     proxy_document_receive,
@@ -29,6 +23,7 @@ from louyu.servicedesk.services.ratings import (
     rectification_appeal_decide,
     rectification_step,
     request_rate,
+    request_rating_remind,
 )
 from louyu.servicedesk.services.requests import (
     request_accept,
@@ -67,12 +62,9 @@ __all__ = [
     "department_create",
     "department_handler_add",
     "department_update",
-    "dingtalk_payload",
-    "email_deliver",
     "escalation_due",
     "form_data_validate",
     "form_fields_check",
-    "notify",
     "proxy_delegate",
     "proxy_document_receive",
     "proxy_document_return",
@@ -88,8 +80,11 @@ __all__ = [
     "request_dispatch",
     "request_documents_received",
     "request_escalate_overdue",
+    "request_group_bots",
+    "request_notify",
     "request_note",
     "request_rate",
+    "request_rating_remind",
     "request_refuse",
     "request_reopen",
     "request_request_documents",
@@ -106,6 +101,4 @@ __all__ = [
     "visit_plan_save",
     "visit_record",
     "visit_schedule",
-    "webhook_deliver",
-    "wecom_payload",
 ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from louyu.core.services import audit_record, audit_values
 from louyu.lib.workdays import add_workdays
 from louyu.servicedesk.models import OPEN_STATUSES, RequestEvent, ServiceRequest, Status
-from louyu.servicedesk.services.notifications import notify
+from louyu.servicedesk.services.notifications import request_notify
 
 CLOCK_NAMES = {
     "response_due_on": gettext_lazy("First response due"),
@@ -81,13 +81,13 @@ def request_deadlines_recompute(*, actor: Any, since: date) -> int:
             actor=actor, action="request.deadline_change", target=request, before=old, after=new
         )
         due = request.current_due_on
-        notify(
+        request_notify(
             kind="request.deadline",
             request=request,
             users=[request.requester_id] if request.requester_id else [],
             title=_("Request %(number)s: the deadline moved with the holiday calendar")
             % {"number": request.number},
             text=_("Now due on %(date)s.") % {"date": due.isoformat() if due else "-"},
-            email=False,
+            actor=actor,
         )
     return changed

@@ -22,7 +22,7 @@ from louyu.servicedesk.models import (
     Status,
 )
 from louyu.servicedesk.selectors import community_staff_ids, department_handler_ids
-from louyu.servicedesk.services.notifications import notify
+from louyu.servicedesk.services.notifications import request_notify
 
 S = Status
 
@@ -92,14 +92,13 @@ def request_escalate_overdue(*, today: date | None = None) -> int:
                 street = request.community.parent
                 if street is not None:
                     users |= set(community_staff_ids(street, [Role.STREET_CADRE]))
-            notify(
+            request_notify(
                 kind="request.escalated",
                 request=request,
                 users=users,
                 title=f"{label}：{request.number}",
                 text=request.title,
-                webhooks=rung >= Escalation.SUPERVISE,
-                extra={"escalation": rung},
+                bots=rung >= Escalation.SUPERVISE,
             )
             climbed += 1
     return climbed

@@ -4,11 +4,14 @@ the rater's real name, a callback task."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import CharField, Exists, F, OuterRef
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +19,7 @@ from louyu.accounts.models import Role
 from louyu.core.exceptions import ApplicationError
 from louyu.core.services import audit_record
 from louyu.lib.workdays import add_workdays
+from louyu.notifications.models import Notification
 from louyu.servicedesk.access import capabilities
 from louyu.servicedesk.models import (
     INDICATORS,
@@ -28,7 +32,7 @@ from louyu.servicedesk.models import (
     Status,
 )
 from louyu.servicedesk.selectors import community_staff_ids, department_handler_ids
-from louyu.servicedesk.services.notifications import notify
+from louyu.servicedesk.services.notifications import request_notify
 from louyu.servicedesk.services.requests import _transition
 
 ONLINE_CHANNELS = frozenset({"web", "mobile", "chat", "open311"})
@@ -123,15 +127,48 @@ def _open_case(rating: Rating) -> RectificationCase:
     )
     users = set(community_staff_ids(request.community, [Role.GUIDE, Role.CLERK]))
     users |= set(department_handler_ids(request.department_id))
-    notify(
+    request_notify(
         kind="rating.bad",
         request=request,
         users=users,
         title=_("Bad rating on %(number)s") % {"number": request.number},
         text=rating.comment or rating.get_level_display(),
-        webhooks=True,
+        bots=True,
     )
     return case
+
+
+def request_rating_remind(*, now: Any = None) -> int:
+    """评价提醒: remind the requester, once, of each request done at least
+    LOUYU_SERVICEDESK_RATING_REMIND_DAYS ago and still not rated. Returns how many were reminded."""
+    now = now or timezone.now()
+    kind = "servicedesk.request.rating_reminder"
+    reminded = Notification.objects.filter(
+        kind=kind,
+        target_type=ContentType.objects.get_for_model(ServiceRequest),
+        target_id=Cast(OuterRef("pk"), CharField()),
+    )
+    due = (
+        ServiceRequest.objects.filter(
+            status=Status.DONE,
+            requester__isnull=False,
+            completed_at__lte=now - timedelta(days=settings.LOUYU_SERVICEDESK_RATING_REMIND_DAYS),
+        )
+        .exclude(Exists(reminded))
+        .order_by("pk")
+    )
+    count = 0
+    for request in due.iterator():
+        with transaction.atomic():
+            request_notify(
+                kind="request.rating_reminder",
+                request=request,
+                users=[request.requester_id],
+                title=_("Please rate request %(number)s") % {"number": request.number},
+                text=request.title,
+            )
+        count += 1
+    return count
 
 
 # Which stage each step moves from, to, and which field it fills.

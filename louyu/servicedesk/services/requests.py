@@ -36,7 +36,7 @@ from louyu.servicedesk.models import (
 from louyu.servicedesk.models.requests import RequestNumberCounter
 from louyu.servicedesk.selectors import community_staff_ids, department_handler_ids
 from louyu.servicedesk.services.catalog import form_data_validate
-from louyu.servicedesk.services.notifications import notify
+from louyu.servicedesk.services.notifications import request_notify
 
 S = Status
 STAFF_CHANNELS = frozenset({Channel.COUNTER, Channel.VISIT, Channel.PHONE})
@@ -219,23 +219,24 @@ def _created(
             "urgent": request.urgent,
         },
     )
-    notify(
+    request_notify(
         kind="request.created",
         request=request,
         users=staff,
         title=_("New request %(number)s") % {"number": request.number},
         text=request.title,
-        email=False,
+        actor=actor,
     )
     if request.urgent:
         # 一叫就到: the responsible roles hear of an urgent request at once.
-        notify(
+        request_notify(
             kind="request.urgent",
             request=request,
             users=responders,
             title=_("Urgent request %(number)s") % {"number": request.number},
             text=request.title,
-            webhooks=True,
+            actor=actor,
+            bots=True,
         )
 
 
@@ -325,27 +326,29 @@ def request_accept(
     """受理: the completion clock starts (the promised limit counts from the next day)."""
     _require(actor, request, "desk")
     today = _today()
-    _transition(
-        actor=actor,
-        request=request,
-        action="accept",
-        sources=[S.SUBMITTED],
-        target=S.ACCEPTED,
-        changes={
-            "accepted_at": timezone.now(),
-            "clock_started_on": today,
-            "due_on": _completion_due(request, today),
-        },
-        note=note,
-        expected_version=expected_version,
-    )
-    notify(
-        kind="request.accepted",
-        request=request,
-        users=_requester_ids(request),
-        title=_("Request %(number)s accepted") % {"number": request.number},
-        text=request.title,
-    )
+    with transaction.atomic():
+        _transition(
+            actor=actor,
+            request=request,
+            action="accept",
+            sources=[S.SUBMITTED],
+            target=S.ACCEPTED,
+            changes={
+                "accepted_at": timezone.now(),
+                "clock_started_on": today,
+                "due_on": _completion_due(request, today),
+            },
+            note=note,
+            expected_version=expected_version,
+        )
+        request_notify(
+            kind="request.accepted",
+            request=request,
+            users=_requester_ids(request),
+            title=_("Request %(number)s accepted") % {"number": request.number},
+            text=_due_text(request),
+            actor=actor,
+        )
     return request
 
 
@@ -357,23 +360,25 @@ def request_refuse(
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("Give the reason for refusing."), code="invalid")
-    _transition(
-        actor=actor,
-        request=request,
-        action="refuse",
-        sources=[S.SUBMITTED, S.ACCEPTED],
-        target=S.REFUSED,
-        changes={"refuse_reason": reason, "closed_at": None},
-        note=reason,
-        expected_version=expected_version,
-    )
-    notify(
-        kind="request.refused",
-        request=request,
-        users=_requester_ids(request),
-        title=_("Request %(number)s refused") % {"number": request.number},
-        text=reason,
-    )
+    with transaction.atomic():
+        _transition(
+            actor=actor,
+            request=request,
+            action="refuse",
+            sources=[S.SUBMITTED, S.ACCEPTED],
+            target=S.REFUSED,
+            changes={"refuse_reason": reason, "closed_at": None},
+            note=reason,
+            expected_version=expected_version,
+        )
+        request_notify(
+            kind="request.refused",
+            request=request,
+            users=_requester_ids(request),
+            title=_("Request %(number)s refused") % {"number": request.number},
+            text=reason,
+            actor=actor,
+        )
     return request
 
 
@@ -390,24 +395,26 @@ def request_request_documents(
     documents = [d.strip() for d in documents if d and d.strip()]
     if not documents:
         raise ApplicationError(_("List the documents that are missing."), code="invalid")
-    _transition(
-        actor=actor,
-        request=request,
-        action="request_documents",
-        sources=[S.SUBMITTED, S.ACCEPTED, S.SIGNED, S.IN_PROGRESS],
-        target=S.AWAITING_DOCUMENTS,
-        changes={"paused_from": request.status, "missing_documents": documents},
-        note=note,
-        data={"documents": documents},
-        expected_version=expected_version,
-    )
-    notify(
-        kind="request.documents",
-        request=request,
-        users=_requester_ids(request),
-        title=_("Request %(number)s needs documents") % {"number": request.number},
-        text="、".join(documents),
-    )
+    with transaction.atomic():
+        _transition(
+            actor=actor,
+            request=request,
+            action="request_documents",
+            sources=[S.SUBMITTED, S.ACCEPTED, S.SIGNED, S.IN_PROGRESS],
+            target=S.AWAITING_DOCUMENTS,
+            changes={"paused_from": request.status, "missing_documents": documents},
+            note=note,
+            data={"documents": documents},
+            expected_version=expected_version,
+        )
+        request_notify(
+            kind="request.documents",
+            request=request,
+            users=_requester_ids(request),
+            title=_("Request %(number)s needs documents") % {"number": request.number},
+            text="、".join(documents),
+            actor=actor,
+        )
     return request
 
 
@@ -433,29 +440,65 @@ def request_documents_received(
     if resume == S.SUBMITTED:
         resume = S.ACCEPTED
         changes["accepted_at"] = timezone.now()
-    _transition(
-        actor=actor,
-        request=request,
-        action="documents_received",
-        sources=[S.AWAITING_DOCUMENTS],
-        target=resume,
-        changes=changes,
-        note=note,
-        data={"received_on": received_on.isoformat()},
-        expected_version=expected_version,
-    )
+    with transaction.atomic():
+        _transition(
+            actor=actor,
+            request=request,
+            action="documents_received",
+            sources=[S.AWAITING_DOCUMENTS],
+            target=resume,
+            changes=changes,
+            note=note,
+            data={"received_on": received_on.isoformat()},
+            expected_version=expected_version,
+        )
+        # The requester learns the clock restarted; the handler working on it, that it is back.
+        users = {*_requester_ids(request), request.handler_id} - {None, getattr(actor, "pk", None)}
+        request_notify(
+            kind="request.documents_received",
+            request=request,
+            users=users,
+            title=_("Request %(number)s: documents received") % {"number": request.number},
+            text=_due_text(request),
+            actor=actor,
+        )
     return request
 
 
-def _dispatch_notify(request: ServiceRequest, kind: str) -> None:
-    notify(
-        kind=kind,
+def _due_text(request: ServiceRequest) -> str:
+    due = request.current_due_on
+    if due is None:
+        return request.title
+    return _("%(title)s — due on %(date)s") % {"title": request.title, "date": due.isoformat()}
+
+
+def _dispatch_notify(request: ServiceRequest, *, actor: Any, requester_kind: str = "") -> None:
+    """The department's handlers are assigned the request (and its group bots told); with
+    `requester_kind`, the requester learns where it went."""
+    request_notify(
+        kind="request.assigned",
         request=request,
         users=department_handler_ids(request.department_id),
         title=_("Request %(number)s for your department") % {"number": request.number},
-        text=request.title,
-        webhooks=True,
+        text=_due_text(request),
+        actor=actor,
+        bots=True,
     )
+    if requester_kind:
+        name = request.department.name if request.department else ""
+        titles = {
+            "request.dispatched": _("Request %(number)s dispatched to %(department)s"),
+            "request.transferred": _("Request %(number)s transferred to %(department)s"),
+            "request.reopened": _("Request %(number)s reopened"),
+        }
+        request_notify(
+            kind=requester_kind,
+            request=request,
+            users=_requester_ids(request),
+            title=titles[requester_kind] % {"number": request.number, "department": name},
+            text=request.title,
+            actor=actor,
+        )
 
 
 def request_dispatch(
@@ -476,23 +519,24 @@ def request_dispatch(
         raise ApplicationError(_("Choose the department to dispatch to."), code="invalid")
     if not department.is_active:
         raise ApplicationError(_("This department does not take requests."), code="invalid")
-    _transition(
-        actor=actor,
-        request=request,
-        action="dispatch",
-        sources=[S.ACCEPTED],
-        target=S.DISPATCHED,
-        changes={
-            "department": department,
-            "dispatched_at": timezone.now(),
-            "sign_due_on": add_workdays(_today(), 1),
-            "handler": None,
-        },
-        note=note,
-        data={"department": department.pk},
-        expected_version=expected_version,
-    )
-    _dispatch_notify(request, "request.dispatched")
+    with transaction.atomic():
+        _transition(
+            actor=actor,
+            request=request,
+            action="dispatch",
+            sources=[S.ACCEPTED],
+            target=S.DISPATCHED,
+            changes={
+                "department": department,
+                "dispatched_at": timezone.now(),
+                "sign_due_on": add_workdays(_today(), 1),
+                "handler": None,
+            },
+            note=note,
+            data={"department": department.pk},
+            expected_version=expected_version,
+        )
+        _dispatch_notify(request, actor=actor, requester_kind="request.dispatched")
     return request
 
 
@@ -512,24 +556,25 @@ def request_transfer(
     if department.pk == request.department_id:
         raise ApplicationError(_("The request is already with this department."), code="invalid")
     previous = request.department_id
-    _transition(
-        actor=actor,
-        request=request,
-        action="transfer",
-        sources=[S.DISPATCHED, S.SIGNED, S.IN_PROGRESS],
-        target=S.DISPATCHED,
-        changes={
-            "department": department,
-            "dispatched_at": timezone.now(),
-            "sign_due_on": add_workdays(_today(), 1),
-            "handler": None,
-            "signed_at": None,
-        },
-        note=reason,
-        data={"from_department": previous, "department": department.pk},
-        expected_version=expected_version,
-    )
-    _dispatch_notify(request, "request.transferred")
+    with transaction.atomic():
+        _transition(
+            actor=actor,
+            request=request,
+            action="transfer",
+            sources=[S.DISPATCHED, S.SIGNED, S.IN_PROGRESS],
+            target=S.DISPATCHED,
+            changes={
+                "department": department,
+                "dispatched_at": timezone.now(),
+                "sign_due_on": add_workdays(_today(), 1),
+                "handler": None,
+                "signed_at": None,
+            },
+            note=reason,
+            data={"from_department": previous, "department": department.pk},
+            expected_version=expected_version,
+        )
+        _dispatch_notify(request, actor=actor, requester_kind="request.transferred")
     return request
 
 
@@ -585,23 +630,25 @@ def request_complete(
     changes: dict[str, Any] = {"completed_at": timezone.now(), "resolution": resolution}
     if request.handler_id is None and actor is not None:
         changes["handler"] = actor
-    _transition(
-        actor=actor,
-        request=request,
-        action="complete",
-        sources=[S.ACCEPTED, S.SIGNED, S.IN_PROGRESS],
-        target=S.DONE,
-        changes=changes,
-        note=resolution,
-        expected_version=expected_version,
-    )
-    notify(
-        kind="request.done",
-        request=request,
-        users=_requester_ids(request),
-        title=_("Request %(number)s done: please rate it") % {"number": request.number},
-        text=resolution,
-    )
+    with transaction.atomic():
+        _transition(
+            actor=actor,
+            request=request,
+            action="complete",
+            sources=[S.ACCEPTED, S.SIGNED, S.IN_PROGRESS],
+            target=S.DONE,
+            changes=changes,
+            note=resolution,
+            expected_version=expected_version,
+        )
+        request_notify(
+            kind="request.done",
+            request=request,
+            users=_requester_ids(request),
+            title=_("Request %(number)s done: please rate it") % {"number": request.number},
+            text=resolution,
+            actor=actor,
+        )
     return request
 
 
@@ -630,18 +677,28 @@ def request_reopen(
         )
     else:
         target = S.ACCEPTED
-    _transition(
-        actor=actor,
-        request=request,
-        action="reopen",
-        sources=[S.DONE, S.RATED, S.CLOSED],
-        target=target,
-        changes=changes,
-        note=reason,
-        expected_version=expected_version,
-    )
-    if request.department_id:
-        _dispatch_notify(request, "request.reopened")
+    with transaction.atomic():
+        _transition(
+            actor=actor,
+            request=request,
+            action="reopen",
+            sources=[S.DONE, S.RATED, S.CLOSED],
+            target=target,
+            changes=changes,
+            note=reason,
+            expected_version=expected_version,
+        )
+        if request.department_id:
+            _dispatch_notify(request, actor=actor, requester_kind="request.reopened")
+        else:
+            request_notify(
+                kind="request.reopened",
+                request=request,
+                users=_requester_ids(request),
+                title=_("Request %(number)s reopened") % {"number": request.number},
+                text=request.title,
+                actor=actor,
+            )
     return request
 
 
@@ -675,4 +732,14 @@ def request_note(
             request=request, actor=actor, action="note", note=note, public=public
         )
         audit_record(actor=actor, action="request.note", target=request, after={"public": public})
+        if public:
+            # A public note is the desk's or department's reply to the requester.
+            request_notify(
+                kind="request.reply",
+                request=request,
+                users=_requester_ids(request),
+                title=_("Reply on request %(number)s") % {"number": request.number},
+                text=note[:500],
+                actor=actor,
+            )
     return event

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from louyu.core import services as core_services
 from louyu.core.models import AuditLog
+from louyu.notifications.models import Notification
 from louyu.servicedesk.models import RequestEvent, ServiceRequest, Status
-from louyu.servicedesk.services import notifications
 from louyu.servicedesk.services import requests as svc
 from louyu.servicedesk.tests.test_services_requests import submit
 
@@ -44,8 +44,7 @@ class DeadlineRecomputeTests:
         request = accepted(desk, fixed_today, date(2026, 12, 29))
         assert request.due_on == date(2027, 1, 1)
         assert request.due_provisional
-        sent = []
-        monkeypatch.setattr(notifications, "send_event_on_commit", lambda e, u: sent.append((e, u)))
+        told = Notification.objects.filter(kind="servicedesk.request.deadline")
         _year, _days, moved = core_services.calendar_year_import(
             actor=desk.users["sysadmin"], rows=NEW_YEAR_2027
         )
@@ -58,8 +57,8 @@ class DeadlineRecomputeTests:
         assert event.data == {"before": {"due_on": "2027-01-01"}, "after": {"due_on": "2027-01-04"}}
         audit = AuditLog.objects.get(action="request.deadline_change")
         assert audit.actor == desk.users["sysadmin"] and audit.target_id == str(request.pk)
-        assert [(e["type"], u) for e, u in sent] == [
-            ("servicedesk.request.deadline", [desk.users["enterprise"].pk])
+        assert list(told.values_list("recipient__username", "target_id", "text")) == [
+            ("enterprise", str(request.pk), "新的期限为 2027-01-04。")
         ]
 
     def test_only_open_requests_with_a_deadline_after_the_change_move(self, desk, fixed_today):

@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from louyu.core.exceptions import ApplicationError
 from louyu.economy.models import Enterprise
 from louyu.servicedesk.access import desk_paths, member_enterprise_ids
+from louyu.servicedesk.filtersets import ServiceRequestFilterSet
 from louyu.servicedesk.forms import SubmitForm
 from louyu.servicedesk.models import Category, Channel, ServiceItem
 from louyu.servicedesk.services.requests import request_create
+from louyu.servicedesk.todo import REQUESTER_TODOS, TODO_CHOICES
 from louyu.servicedesk.views._queries import my_requests
 from louyu.servicedesk.views.requests import LIGHT_TEXT
 
@@ -28,7 +30,13 @@ from louyu.servicedesk.views.requests import LIGHT_TEXT
 def mine(request: HttpRequest) -> HttpResponse:
     """The requests the user filed, and their enterprise's when they are its contact."""
     today = timezone.localdate()
-    page = Paginator(my_requests(request.user), 20).get_page(request.GET.get("page"))
+    queryset = my_requests(request.user)
+    # ?todo= (issue 14): the requester's to-dos, through the one request FilterSet.
+    todo = request.GET.get("todo", "")
+    todo_label = dict(TODO_CHOICES).get(todo) if todo in REQUESTER_TODOS else None
+    if todo_label is not None:
+        queryset = ServiceRequestFilterSet({"todo": todo}, queryset=queryset, request=request).qs
+    page = Paginator(queryset, 20).get_page(request.GET.get("page"))
     rows = []
     for req in page:
         light = req.light(today)
@@ -41,7 +49,8 @@ def mine(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": rows,
-            "query": "",
+            "query": f"todo={todo}" if todo_label is not None else "",
+            "todo_label": todo_label,
             "can_submit": bool(member_enterprise_ids(request.user)),
         },
     )

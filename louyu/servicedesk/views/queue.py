@@ -35,7 +35,7 @@ PAGE_SIZE = 25
 
 
 def _filtered(
-    form: QueueFilterForm, queryset: QuerySet[ServiceRequest]
+    form: QueueFilterForm, queryset: QuerySet[ServiceRequest], user: Any = None
 ) -> QuerySet[ServiceRequest]:
     today = timezone.localdate()
     data = form.cleaned_data if form.is_valid() else {}
@@ -46,9 +46,12 @@ def _filtered(
             shared[field] = data[field]
     if data.get("service_item"):
         shared["service_item"] = str(data["service_item"].pk)
-    queryset = with_current_due(ServiceRequestFilterSet(shared, queryset=queryset).qs)
-    if not data.get("status"):
-        # Without a status the queue shows what is still open.
+    if data.get("todo"):
+        shared["todo"] = data["todo"]
+    filterset = ServiceRequestFilterSet(shared, queryset=queryset, user=user)
+    queryset = with_current_due(filterset.qs)
+    if not data.get("status") and not data.get("todo"):
+        # Without a status the queue shows what is still open (a to-do says its own statuses).
         queryset = queryset.filter(open_q())
     if data.get("building"):
         queryset = queryset.filter(building_id=data["building"])
@@ -97,7 +100,7 @@ def _query_without_page(request: HttpRequest) -> str:
 def queue_context(request: HttpRequest, *, title: Any = None) -> dict[str, Any]:
     user = request.user
     form = QueueFilterForm(request.GET or None, buildings=queue_buildings(user))
-    queryset = _filtered(form, request_queue(user))
+    queryset = _filtered(form, request_queue(user), user)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "form": form,

@@ -25,6 +25,7 @@ from louyu.servicedesk.services.visits import (
     visit_finding_to_request,
     visit_record,
 )
+from louyu.servicedesk.todo import visits_todo
 
 
 def _require_desk(user: Any) -> None:
@@ -52,6 +53,8 @@ def _context(request: HttpRequest, error: ApplicationError | None = None) -> dic
         shown = shown.filter(due_on__lt=today)
     elif data.get("show") == "due":
         shown = shown.filter(due_on__gte=today)
+    elif data.get("show") == "todo":
+        shown = visits_todo(shown)  # the to-do "visits due" (issue 14)
     if data.get("q"):
         term = data["q"].strip()
         shown = shown.filter(

@@ -42,6 +42,57 @@
     document.addEventListener("htmx:afterRequest", armIdleTimer);
   }
 
+  // The bell (issue 14): the unread count follows the notification events of /ws/events/
+  // without a reload; the connection comes back after a drop, waiting longer each time.
+  function setBellCount(count) {
+    var badges = document.querySelectorAll("[data-bell-count], [data-unread-count]");
+    for (var i = 0; i < badges.length; i++) {
+      badges[i].textContent = String(count);
+      if (badges[i].hasAttribute("data-bell-count")) {
+        badges[i].hidden = count < 1;
+      }
+    }
+  }
+
+  function connectEvents(delay) {
+    if (!window.WebSocket) {
+      return;
+    }
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new window.WebSocket(scheme + window.location.host + "/ws/events/");
+    var opened = false;
+    socket.addEventListener("open", function () {
+      opened = true;
+      document.documentElement.setAttribute("data-events", "open");
+    });
+    socket.addEventListener("message", function (message) {
+      var event;
+      try {
+        event = JSON.parse(message.data);
+      } catch (error) {
+        return;
+      }
+      if (event && typeof event.type === "string" && event.type.indexOf("notification.") === 0) {
+        if (typeof event.unread === "number") {
+          setBellCount(event.unread);
+        }
+      }
+    });
+    socket.addEventListener("close", function () {
+      document.documentElement.removeAttribute("data-events");
+      var next = opened ? 1000 : Math.min((delay || 1000) * 2, 60000);
+      window.setTimeout(function () {
+        connectEvents(next);
+      }, next);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.getElementById("louyu-bell")) {
+      connectEvents(1000);
+    }
+  });
+
   // Alpine (CSP build) components are registered here, never written inline.
   document.addEventListener("alpine:init", function () {
     window.Alpine.data("textSize", function () {

@@ -1,10 +1,11 @@
 """`manage.py import_data KIND FILE [--dry-run] [--actor USERNAME]` and
 `manage.py import_data KIND --template PATH`: load economy spreadsheets from the command line.
 
-KIND is one of buildings, units, enterprises, occupancies, tax. Without --actor the import is
-recorded in the audit log as the system ("-"), with the operating-system user who ran the command
-in the batch row's source; --actor names a Louyu account instead (it must exist and be active).
-Any bad row: nothing is written, every (row, column, reason) is printed and the exit status is 1.
+KIND is one of buildings, units, enterprises, occupancies, tax, targets. Without --actor the
+import is recorded in the audit log as the system ("-"), with the operating-system user who ran
+the command in the batch row's source; --actor names a Louyu account instead (it must exist and be
+active). Any bad row: nothing is written, every (row, column, reason) is printed and the exit
+status is 1.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from louyu.economy.imports.template import template_bytes
 
 class Command(BaseCommand):
     help = (
-        "Import buildings, units, enterprises, occupancies or tax records from an .xlsx or CSV "
-        "file (UTF-8 with or without BOM, or GB18030), all or nothing; --dry-run only checks "
-        "and previews; --template PATH writes a blank .xlsx template with Chinese headers."
+        "Import buildings, units, enterprises, occupancies, tax records or target buildings "
+        "from an .xlsx or CSV file (UTF-8 with or without BOM, or GB18030), all or nothing; "
+        "--dry-run only checks and previews; --template PATH writes a blank .xlsx template "
+        "with Chinese headers."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
