@@ -111,9 +111,9 @@ def _run(request: HttpRequest, year: int, action: Any) -> None:
         messages.success(request, message)
 
 
-@login_required
-@require_POST
-def target_add_view(request: HttpRequest) -> HttpResponse:
+def _target_change(request: HttpRequest, service: Any, done: str) -> HttpResponse:
+    """Add or remove one building of a year's set: the form, the building through its access
+    helper, the service, and `done` (with the name and year) as the message."""
     target_paths_for_user(request.user)
     form = TargetChangeForm(request.POST)
     year = _year(request.POST.get("year"))
@@ -122,41 +122,34 @@ def target_add_view(request: HttpRequest) -> HttpResponse:
         return redirect(_page_url(year))
     building = get_target_building_for_user(request.user, form.cleaned_data["building"])
 
-    def add() -> str:
-        services.target_add(
+    def change() -> str:
+        service(
             actor=request.user, year=year, building=building, reason=form.cleaned_data["reason"]
         )
-        return gettext("%(name)s is now a target building of %(year)s.") % {
-            "name": building.name,
-            "year": year,
-        }
+        return done % {"name": building.name, "year": year}
 
-    _run(request, year, add)
+    _run(request, year, change)
     return redirect(_page_url(year))
+
+
+@login_required
+@require_POST
+def target_add_view(request: HttpRequest) -> HttpResponse:
+    return _target_change(
+        request,
+        services.target_add,
+        gettext("%(name)s is now a target building of %(year)s."),
+    )
 
 
 @login_required
 @require_POST
 def target_remove_view(request: HttpRequest) -> HttpResponse:
-    target_paths_for_user(request.user)
-    form = TargetChangeForm(request.POST)
-    year = _year(request.POST.get("year"))
-    if not form.is_valid():
-        messages.error(request, gettext("Give the reason for the change."))
-        return redirect(_page_url(year))
-    building = get_target_building_for_user(request.user, form.cleaned_data["building"])
-
-    def remove() -> str:
-        services.target_remove(
-            actor=request.user, year=year, building=building, reason=form.cleaned_data["reason"]
-        )
-        return gettext("%(name)s is no longer a target building of %(year)s.") % {
-            "name": building.name,
-            "year": year,
-        }
-
-    _run(request, year, remove)
-    return redirect(_page_url(year))
+    return _target_change(
+        request,
+        services.target_remove,
+        gettext("%(name)s is no longer a target building of %(year)s."),
+    )
 
 
 @login_required
