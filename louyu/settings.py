@@ -288,6 +288,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies only: a form body cannot carry lists, objects or a body that is not an object,
+    # and what it cannot carry was silently dropped (the schema fuzz found a list ignored). Uploads
+    # and Open311's form posts name their own parsers.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "louyu.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -314,6 +319,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "louyu.servicedesk.models.Channel.choices",
         "ApiChannelEnum": "louyu.servicedesk.api.serializers.API_CHANNEL_CHOICES",
+        "NotificationChannelEnum": "louyu.notifications.api.serializers.WRITABLE_CHANNEL_CHOICES",
     },
     # Every operation's error statuses in the one error shape (louyu/api/schema.py).
     "POSTPROCESSING_HOOKS": [

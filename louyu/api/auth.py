@@ -13,6 +13,7 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,7 +34,10 @@ from louyu.core.exceptions import ApplicationError
 
 
 class TokenApi(APIView):
-    """Issue (POST) or revoke (DELETE) the caller's API token."""
+    """Issue (POST) or revoke (DELETE) the caller's API token. The credentials come as JSON or,
+    as token endpoints commonly take them, as a form."""
+
+    parser_classes = [JSONParser, FormParser]
 
     def get_permissions(self) -> list[BasePermission]:
         if self.request.method == "POST":

@@ -291,7 +291,8 @@ def notifications_mark_all_read(*, actor: Any, kind: str | None = None) -> int:
 
 def preference_set(*, actor: Any, kind: str, channel: str, enabled: bool) -> NotificationPreference:
     """The actor turns one kind on or off on one channel. In-app stays on."""
-    notification_kind_get(kind)
+    if kind not in registry:
+        raise ApplicationError(_("Unknown kind of notification."), code="unknown_kind")
     if channel not in {c.value for c in PERSONAL_CHANNELS}:
         raise ApplicationError(_("Unknown channel."), code="unknown_channel")
     if channel == Channel.INAPP and not enabled:

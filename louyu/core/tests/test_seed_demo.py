@@ -25,6 +25,7 @@ from stdnum.cn import uscc
 from louyu.accounts.models import Membership, User
 from louyu.core.demo import HUANXI_SMES, PERSONAS, Plan, demo_plan, plan_digest
 from louyu.core.models import AuditLog, DivisionCode, Node
+from louyu.dashboard.tests.test_todo import EXPECTED_GROUPS, rows_listed
 from louyu.economy.models import (
     BuildingYearTax,
     Enterprise,
@@ -36,6 +37,7 @@ from louyu.economy.models import (
 )
 from louyu.economy.selectors import definition_get, economy_summary
 from louyu.economy.services import rollup_compute
+from louyu.notifications.todo import todo_for
 from louyu.party.models import PartyOrganization
 from louyu.servicedesk.models import Department
 
@@ -218,6 +220,20 @@ class SeedDemoTests:
         names = list(Node.objects.of_kind(Node.Kind.BUILDING).values_list("name", flat=True))
         assert sorted(names) == sorted(b.name for b in plan.buildings)
         assert Unit.objects.count() == plan.unit_count
+
+
+class SeedTodoTests:
+    def test_the_demo_gives_every_persona_with_a_to_do_list_something_that_waits(self, seeded):
+        for username, keys in EXPECTED_GROUPS.items():
+            user = User.objects.get(username=username)
+            groups = todo_for(user)
+            assert [g.key for g in groups] == keys, username
+            if keys:
+                assert sum(g.count for g in groups) > 0, username
+            client = Client()
+            client.force_login(user)
+            for group in groups:
+                assert rows_listed(client, group.url) == group.count, (username, group.key)
 
 
 class SeedEconomyTests:

@@ -352,25 +352,3 @@ class TodoApiTests:
         response = world.client_for("clerk").get(reverse("api:schema"), {"format": "json"})
         schema = response.json()
         assert "/api/v1/todo/" in schema["paths"]
-
-
-class DemoTodoTests:
-    def test_the_demo_gives_every_persona_with_a_to_do_list_something_that_waits(self, db):
-        import io
-
-        from django.core.management import call_command
-        from django.test import Client
-
-        from louyu.accounts.models import User
-
-        call_command("seed_demo", stdout=io.StringIO())
-        for username, keys in EXPECTED_GROUPS.items():
-            user = User.objects.get(username=username)
-            groups = todo_for(user)
-            assert [g.key for g in groups] == keys, username
-            if keys:
-                assert sum(g.count for g in groups) > 0, username
-            client = Client()
-            client.force_login(user)
-            for group in groups:
-                assert rows_listed(client, group.url) == group.count, (username, group.key)

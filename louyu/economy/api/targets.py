@@ -20,8 +20,7 @@ from louyu.economy.selectors.targets import (
     target_buildings,
     target_paths_for_user,
 )
-
-MIN_YEAR, MAX_YEAR = 2000, 2100
+from louyu.economy.services.targets import MAX_YEAR, MIN_YEAR
 
 
 class TargetYearQuerySerializer(serializers.Serializer):
@@ -143,8 +142,14 @@ class TargetCopyApi(APIView):
 
     @extend_schema(
         request=TargetCopySerializer,
-        responses={200: TargetCopyResultSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
-        description="Buildings already in the year stay; 400 when the source year is empty.",
+        responses={
+            200: TargetCopyResultSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+        description="Buildings already in the year stay; 409 when the source year is the year "
+        "itself or has no target buildings.",
     )
     def post(self, request: Request) -> Response:
         target_paths_for_user(request.user)

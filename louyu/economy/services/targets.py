@@ -103,11 +103,12 @@ def target_remove(*, actor: Any, year: int, building: Node, reason: str) -> None
 
 def target_set_copy(*, actor: Any, from_year: int, to_year: int, reason: str = "") -> int:
     """Add the target buildings of `from_year` (those in the actor's scope) to `to_year`, which
-    may be empty or partly set; returns how many were added."""
-    _check_year(from_year)
+    may be empty or partly set; returns how many were added. A copy the stored years refuse
+    (the year itself, or a year with no targets: 2000's default source, 1999, has none) is a
+    conflict (409)."""
     _check_year(to_year)
     if from_year == to_year:
-        raise ApplicationError(_("Copy from another year."), code="same_year")
+        raise ApplicationError(_("Copy from another year."), code="same_year", status=409)
     reason = _reason(reason, required=False)
     with transaction.atomic():
         source = TargetBuilding.objects.filter(year=from_year)
@@ -125,6 +126,7 @@ def target_set_copy(*, actor: Any, from_year: int, to_year: int, reason: str = "
             raise ApplicationError(
                 _("%(year)s has no target buildings to copy.") % {"year": from_year},
                 code="nothing_to_copy",
+                status=409,
             )
         current = set(
             TargetBuilding.objects.filter(year=to_year).values_list("building_id", flat=True)

@@ -300,6 +300,14 @@ class TargetApiTests:
             content_type="application/json",
         )
         assert response.status_code == 404
+        # Well-formed copies the stored years refuse are conflicts (the schema fuzz found a 400).
+        copy = reverse("api:economy-targets-copy")
+        for body, code in (
+            ({"year": 2000}, "nothing_to_copy"),
+            ({"year": 2013, "from_year": 2013}, "same_year"),
+        ):
+            response = client.post(copy, body, content_type="application/json", **ZH)
+            assert response.status_code == 409 and response.json()["error"]["code"] == code
 
     @pytest.mark.parametrize("persona", ["clerk", "street", "outsider", "sysadmin"])
     def test_everyone_else_gets_404(self, economy, persona):

@@ -47,7 +47,9 @@ class AccessTests:
             ("association", 403),
             ("outsider", 404),
         ):
-            response = chat.client_for(username).post(url, {"body": "公告"})
+            response = chat.client_for(username).post(
+                url, {"body": "公告"}, content_type="application/json"
+            )
             assert response.status_code == status, username
 
     def test_it_refuses_the_outsider_every_write_with_404(self, chat):

@@ -20,6 +20,7 @@ from louyu.core.tests.test_cluster import (  # noqa: F401 (fixtures)
     Processes,
     cluster_database,
     cluster_redis,
+    cluster_template,
     free_port,
     http_get,
 )

@@ -249,9 +249,21 @@ class ModerationApiFromThePageTests:
             actor=chat.enterprise, conversation=conversation, body="广告"
         )
         url = f"/api/v1/messaging/messages/{message.pk}/report/"
-        assert chat.client_for("outsider").post(url, {"reason": "x"}).status_code == 404
-        assert chat.client_for("employee").post(url, {"reason": "广告"}).status_code == 201
-        again = chat.client_for("employee").post(url, {"reason": "广告"})
+        assert (
+            chat.client_for("outsider")
+            .post(url, {"reason": "x"}, content_type="application/json")
+            .status_code
+            == 404
+        )
+        assert (
+            chat.client_for("employee")
+            .post(url, {"reason": "广告"}, content_type="application/json")
+            .status_code
+            == 201
+        )
+        again = chat.client_for("employee").post(
+            url, {"reason": "广告"}, content_type="application/json"
+        )
         assert again.status_code == 409
         assert again.json()["error"]["message"] == "您已举报过这条消息。"
 
@@ -261,11 +273,22 @@ class ModerationApiFromThePageTests:
             actor=chat.enterprise, conversation=conversation, body="广告"
         )
         url = f"/api/v1/messaging/messages/{message.pk}/remove/"
-        assert chat.client_for("outsider").post(url, {}).status_code == 404
-        assert chat.client_for("employee").post(url, {}).status_code == 403
+        assert (
+            chat.client_for("outsider").post(url, {}, content_type="application/json").status_code
+            == 404
+        )
+        assert (
+            chat.client_for("employee").post(url, {}, content_type="application/json").status_code
+            == 403
+        )
         message.refresh_from_db()
         assert message.deleted_at is None
-        assert chat.client_for("clerk").post(url, {"reason": "广告"}).status_code == 200
+        assert (
+            chat.client_for("clerk")
+            .post(url, {"reason": "广告"}, content_type="application/json")
+            .status_code
+            == 200
+        )
         message.refresh_from_db()
         assert message.removed_by == chat.clerk
 
@@ -273,7 +296,18 @@ class ModerationApiFromThePageTests:
         conversation = channel(chat, "building")
         url = f"/api/v1/messaging/conversations/{conversation.pk}/mute/"
         data = {"user": chat.employee.pk, "minutes": 60}
-        assert chat.client_for("outsider").post(url, data).status_code == 404
-        assert chat.client_for("enterprise").post(url, data).status_code == 403
-        assert chat.client_for("clerk").post(url, data).status_code == 204
+        assert (
+            chat.client_for("outsider").post(url, data, content_type="application/json").status_code
+            == 404
+        )
+        assert (
+            chat.client_for("enterprise")
+            .post(url, data, content_type="application/json")
+            .status_code
+            == 403
+        )
+        assert (
+            chat.client_for("clerk").post(url, data, content_type="application/json").status_code
+            == 204
+        )
         assert conversation.participants.get(user=chat.employee).is_muted()

@@ -102,10 +102,10 @@ class PreferencesApi(APIView):
         return Response(_preferences(request.user))
 
     @extend_schema(
-        request=s.PreferencesSerializer, responses={200: s.PreferencesSerializer, **ERRORS}
+        request=s.PreferencesChangeSerializer, responses={200: s.PreferencesSerializer, **ERRORS}
     )
     def post(self, request: Request) -> Response:
-        data = s.PreferencesSerializer(data=request.data)
+        data = s.PreferencesChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         with transaction.atomic():

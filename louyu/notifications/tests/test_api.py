@@ -1,5 +1,5 @@
 from louyu.core.models import AuditLog
-from louyu.notifications.models import Notification, NotificationPreference
+from louyu.notifications.models import Notification, NotificationPreference, NotificationProfile
 from louyu.notifications.services import notification_send
 
 BASE = "/api/v1/notifications"
@@ -89,7 +89,26 @@ class NotificationApiTests:
             content_type="application/json",
         )
         assert refused.status_code == 400
-        assert refused.json()["error"]["code"] == "inapp_always_on"
+        assert "始终开启" in str(refused.json()["error"]["fields"])
+
+    def test_an_unknown_kind_is_refused_in_chinese_and_changes_nothing(self, world, kind):
+        # Found by the schema fuzz: an unregistered kind was a LookupError and a 500; now the
+        # schema lists the kinds and a request with any other is refused whole.
+        answer = world.client_for("enterprise").post(
+            f"{BASE}/preferences/",
+            {
+                "digest": "daily",
+                "preferences": [
+                    {"kind": kind, "channel": "email", "enabled": False},
+                    {"kind": "no.such.kind", "channel": "email", "enabled": False},
+                ],
+            },
+            content_type="application/json",
+        )
+        assert answer.status_code == 400
+        assert "no.such.kind" in str(answer.json()["error"]["fields"])
+        assert not NotificationPreference.objects.exists()
+        assert not NotificationProfile.objects.exists()
 
     def test_the_export_is_ones_own_and_audited(self, world, kind):
         _seed(world, kind)

@@ -269,9 +269,14 @@ class RatingApiTests:
     def test_only_the_requester_side_rates(self, desk):
         request = run_to_done(desk, submit(desk))
         url = f"{BASE}/requests/{request.pk}/rating/"
-        assert desk.world.client_for("outsider").post(url, {"level": 5}).status_code == 404
-        assert desk.world.client_for("clerk").post(url, {"level": 5}).status_code == 403
-        assert desk.world.client_for("enterprise").post(url, {"level": 9}).status_code == 400
+
+        def rate(persona: str, level: int) -> int:
+            client = desk.world.client_for(persona)
+            return client.post(url, {"level": level}, content_type="application/json").status_code
+
+        assert rate("outsider", 5) == 404
+        assert rate("clerk", 5) == 403
+        assert rate("enterprise", 9) == 400
 
 
 @pytest.mark.django_db
