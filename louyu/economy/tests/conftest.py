@@ -19,6 +19,7 @@ from louyu.economy.services import (
     occupancy_create,
     target_set_replace,
     tax_record_save,
+    tax_records_upsert,
 )
 from louyu.testing import World
 
@@ -36,18 +37,22 @@ def industry(code: str) -> Industry:
 
 
 def pay(enterprise: Enterprise, year: int, months: range, amount: str, **kw) -> None:
-    """Monthly VAT of `amount` yuan (district share 40%) for each month."""
-    for month in months:
-        tax_record_save(
-            actor=None,
-            enterprise=enterprise,
-            year=year,
-            month=month,
-            tax_type="vat",
-            amount=Decimal(amount),
-            district_share=Decimal(amount) * Decimal("0.4"),
+    """Monthly VAT of `amount` yuan (district share 40%) for each month, in one batch through
+    the import's write path (one rollup update for the lot, an audit row per record)."""
+    rows = [
+        {
+            "enterprise_id": enterprise.pk,
+            "year": year,
+            "month": month,
+            "tax_type": "vat",
+            "amount": Decimal(amount),
+            "district_share": Decimal(amount) * Decimal("0.4"),
+            "paid_in_district": True,
             **kw,
-        )
+        }
+        for month in months
+    ]
+    tax_records_upsert(actor=None, rows=rows, audit_batch=False)
 
 
 @pytest.fixture
