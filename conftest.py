@@ -5,6 +5,18 @@ import pytest
 from louyu.testing import World, build_world
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """On PostgreSQL the test database's commits do not wait for the disk (a test database
+    is thrown away; the live-server and transactional tests commit thousands of times)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+
+
 @pytest.fixture
 def world(db) -> World:
     """The shared test jurisdiction with every persona (see louyu/testing.py)."""
