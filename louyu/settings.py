@@ -59,6 +59,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth, so its changepassword command (through the password service,
+    # which revokes the user's API tokens) replaces Django's.
+    "louyu.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -78,7 +81,6 @@ INSTALLED_APPS = [
     "louyu.accounts.apps.OtpStaticConfig",  # django_otp.plugins.otp_static
     "louyu.accounts.apps.AxesConfig",  # axes
     "louyu.core",
-    "louyu.accounts",
     "louyu.economy",
     "louyu.servicedesk",
     "louyu.party",
@@ -419,6 +421,16 @@ LOUYU_SMS_BACKEND = os.environ.get(
 LOUYU_WORK_MESSAGE_BACKEND = os.environ.get(
     "LOUYU_WORK_MESSAGE_BACKEND", "louyu.notifications.channels.LogWorkMessageBackend"
 )
+# HttpSmsBackend: the gateway's address, bearer token (none if empty) and 短信签名.
+LOUYU_SMS_HTTP_URL = os.environ.get("LOUYU_SMS_HTTP_URL", "")
+LOUYU_SMS_HTTP_TOKEN = os.environ.get("LOUYU_SMS_HTTP_TOKEN", "")
+LOUYU_SMS_SIGN = os.environ.get("LOUYU_SMS_SIGN", "楼宇社区")
+# WecomWorkMessageBackend: the 企业微信 API, the corp and the application that sends (its
+# secret and AgentId, from the WeCom admin console).
+LOUYU_WECOM_BASE_URL = os.environ.get("LOUYU_WECOM_BASE_URL", "https://qyapi.weixin.qq.com")
+LOUYU_WECOM_CORP_ID = os.environ.get("LOUYU_WECOM_CORP_ID", "")
+LOUYU_WECOM_CORP_SECRET = os.environ.get("LOUYU_WECOM_CORP_SECRET", "")
+LOUYU_WECOM_AGENT_ID = env_int("LOUYU_WECOM_AGENT_ID", 0)
 # A failed delivery is tried again after base, 4×base, 16×base … seconds, this many times in all.
 LOUYU_NOTIFICATIONS_RETRY_SECONDS = env_int("LOUYU_NOTIFICATIONS_RETRY_SECONDS", 60)
 LOUYU_NOTIFICATIONS_MAX_ATTEMPTS = env_int("LOUYU_NOTIFICATIONS_MAX_ATTEMPTS", 5)

@@ -276,7 +276,7 @@ class DeliveryTests:
         notification_send(kind=kind, recipients=[user], title="已受理", text="LY1")
         assert services.deliveries_retry() == 2
         assert sorted(sent) == [
-            ("sms", "13812345678", "【楼宇社区】已受理 LY1"),
+            ("sms", "13812345678", "已受理 LY1"),
             ("work", "sunhaoran", "已受理"),
         ]
 
