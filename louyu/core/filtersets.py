@@ -1,5 +1,6 @@
 """Filters for jurisdiction-node lists, shared by the HTML list and the API; `IdFilter` and
-`BoolFilter`, the filters every FilterSet uses for an id or a yes/no typed into a query."""
+`YearFilter` and `BoolFilter`, the filters every FilterSet uses for an id, a year or a yes/no
+typed into a query."""
 
 from typing import Any
 
@@ -27,6 +28,16 @@ class IdFilter(django_filters.NumberFilter):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1900, "maximum": 2100})
+class YearFilter(IdFilter):
+    """A year from 1900 to 2100 (the largest number a query may bring is a form error too)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1900)
+        kwargs.setdefault("max_value", 2100)
         super().__init__(*args, **kwargs)
 
 

@@ -111,7 +111,8 @@ def _jurisdiction_section(user: User, roles: set[str]) -> Section:
                 "children", filter=Q(children__kind=kind.BUILDING, children__is_target=True)
             ),
         )
-        .order_by("path")
+        # By street, then as created: a path orders as text ("/1/10/" before "/1/9/").
+        .order_by("parent_id", "pk")
     )
     return section
 

@@ -16,6 +16,7 @@ from django.db.models import F, Q, QuerySet
 from django.forms import NullBooleanSelect
 from django.utils.translation import gettext_lazy as _
 
+from louyu.core.filtersets import YearFilter
 from louyu.core.models import Node
 from louyu.economy.models import BuildingProfile, Enterprise, Industry
 from louyu.economy.selectors import TIERS
@@ -125,9 +126,7 @@ class BuildingFilterSet(StyledFilterSet):
         choices=[c for c in BuildingProfile.Grade.choices if c[0]],
         label=_("Grade"),
     )
-    target_year = django_filters.NumberFilter(
-        field_name="target_years__year", label=_("Target building of year")
-    )
+    target_year = YearFilter(field_name="target_years__year", label=_("Target building of year"))
     tier = django_filters.ChoiceFilter(choices=TIER_CHOICES, method="filter_tier", label=_("Tier"))
     sort = django_filters.ChoiceFilter(
         choices=BUILDING_SORT_CHOICES, method="filter_sort", label=_("Sort by"), empty_label=None

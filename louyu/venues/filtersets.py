@@ -6,15 +6,13 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from louyu.core.filtersets import BoolFilter, IdFilter
 from louyu.venues.models import Booking, Venue
 
 
 class BookingFilterSet(django_filters.FilterSet):
-    # Numbers, not model choices: validating against all rows would reveal which ids exist.
-    venue = django_filters.NumberFilter(label=_("venue"), field_name="venue_id")
-    community = django_filters.NumberFilter(
-        label=_("building community"), field_name="venue__community_id"
-    )
+    venue = IdFilter(label=_("venue"), field_name="venue_id")
+    community = IdFilter(label=_("building community"), field_name="venue__community_id")
     state = django_filters.MultipleChoiceFilter(
         label=_("state"), choices=Booking.State.choices, distinct=False
     )
@@ -24,8 +22,8 @@ class BookingFilterSet(django_filters.FilterSet):
     starts_before = django_filters.DateFilter(
         label=_("on or before"), field_name="starts_at__date", lookup_expr="lte"
     )
-    mine = django_filters.BooleanFilter(label=_("booked by me"), method="filter_mine")
-    series = django_filters.NumberFilter(label=_("series"), field_name="series_id")
+    mine = BoolFilter(label=_("booked by me"), method="filter_mine")
+    series = IdFilter(label=_("series"), field_name="series_id")
 
     class Meta:
         model = Booking
@@ -41,11 +39,9 @@ class BookingFilterSet(django_filters.FilterSet):
 
 
 class VenueFilterSet(django_filters.FilterSet):
-    community = django_filters.NumberFilter(
-        label=_("building community"), field_name="community_id"
-    )
+    community = IdFilter(label=_("building community"), field_name="community_id")
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Venue.Kind.choices)
-    active = django_filters.BooleanFilter(label=_("active"), field_name="is_active")
+    active = BoolFilter(label=_("active"), field_name="is_active")
 
     class Meta:
         model = Venue
