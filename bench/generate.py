@@ -217,6 +217,9 @@ def load(cur: Any, scale_name: str) -> dict[str, float]:
     from louyu.core.models import Node
     from louyu.economy.models import Enterprise, Floor, Occupancy, TargetBuilding, Unit
 
+    # TRUNCATE refuses a table with deferred foreign-key checks still pending from earlier
+    # writes of the same transaction (a test's seeded calendar rows): run them first.
+    cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
     cur.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
     node_ct = _content_type(cur, "core", "node")
     enterprise_ct = _content_type(cur, "economy", "enterprise")
