@@ -20,6 +20,13 @@ from louyu.venues.tests.conftest import at
 pytestmark = pytest.mark.django_db
 
 
+def series(place, **kwargs):
+    """services.series_create in the place's room, weekly unless told otherwise."""
+    kwargs.setdefault("venue", place.room)
+    kwargs.setdefault("frequency", BookingSeries.Frequency.WEEKLY)
+    return services.series_create(**kwargs)
+
+
 def book(place, user, start, end, *, venue=None, **kwargs):
     return services.booking_request(
         actor=user,
@@ -217,11 +224,10 @@ class CancelAndCheckInTests:
 class SeriesTests:
     def test_a_weekly_series_on_working_days_skips_the_national_day_holiday(self, place, clock):
         clock.set("2026-09-01 09:00")
-        result = services.series_create(
+        result = series(
+            place,
             actor=place.party_officer,
-            venue=place.room,
             title="支部学习",
-            frequency=BookingSeries.Frequency.WEEKLY,
             starts_on=date(2026, 9, 17),
             start_time=time(14, 0),
             end_time=time(15, 30),
@@ -241,11 +247,10 @@ class SeriesTests:
 
     def test_without_workdays_only_the_holiday_is_booked(self, place, clock):
         clock.set("2026-09-01 09:00")
-        result = services.series_create(
+        result = series(
+            place,
             actor=place.party_officer,
-            venue=place.room,
             title="支部学习",
-            frequency=BookingSeries.Frequency.WEEKLY,
             starts_on=date(2026, 9, 24),
             start_time=time(14, 0),
             end_time=time(15, 0),
@@ -256,11 +261,10 @@ class SeriesTests:
 
     def test_a_series_skips_taken_and_excepted_dates_and_reports_them(self, place, clock):
         book(place, place.clerk, "2026-12-16 13:00", "2026-12-16 15:00", title="安全培训")
-        result = services.series_create(
+        result = series(
+            place,
             actor=place.enterprise,
-            venue=place.room,
             title="周例会",
-            frequency=BookingSeries.Frequency.WEEKLY,
             starts_on=date(2026, 12, 9),
             start_time=time(14, 0),
             end_time=time(15, 0),
@@ -276,7 +280,8 @@ class SeriesTests:
         assert len(row.after["booked"]) == 2
 
     def test_a_monthly_series_skips_months_without_the_day(self, place, clock):
-        result = services.series_create(
+        result = series(
+            place,
             actor=place.clerk,
             venue=place.hall,
             title="月度联席会",
@@ -295,11 +300,10 @@ class SeriesTests:
 
     def test_a_series_on_a_day_the_venue_is_closed_is_refused(self, place, clock):
         with pytest.raises(ApplicationError) as caught:
-            services.series_create(
+            series(
+                place,
                 actor=place.clerk,
-                venue=place.room,
                 title="周日活动",
-                frequency=BookingSeries.Frequency.WEEKLY,
                 starts_on=date(2026, 12, 13),
                 start_time=time(9, 0),
                 end_time=time(10, 0),
@@ -310,11 +314,10 @@ class SeriesTests:
     def test_a_series_with_no_free_date_is_refused_whole(self, place, clock):
         book(place, place.clerk, "2026-12-09 14:00", "2026-12-09 15:00")
         with pytest.raises(ApplicationError) as caught:
-            services.series_create(
+            series(
+                place,
                 actor=place.enterprise,
-                venue=place.room,
                 title="周例会",
-                frequency=BookingSeries.Frequency.WEEKLY,
                 starts_on=date(2026, 12, 9),
                 start_time=time(14, 0),
                 end_time=time(15, 0),
@@ -324,11 +327,10 @@ class SeriesTests:
         assert not BookingSeries.objects.exists()
 
     def test_series_cancel_cancels_from_a_date_on(self, place, clock):
-        result = services.series_create(
+        result = series(
+            place,
             actor=place.enterprise,
-            venue=place.room,
             title="周例会",
-            frequency=BookingSeries.Frequency.WEEKLY,
             starts_on=date(2026, 12, 9),
             start_time=time(14, 0),
             end_time=time(15, 0),
@@ -390,11 +392,11 @@ class ExclusionConstraintTests:
 
 class SeriesNotificationTests:
     def test_a_series_awaiting_approval_tells_the_managers_once(self, place, clock):
-        result = services.series_create(
+        result = series(
+            place,
             actor=place.enterprise,
             venue=place.hall,
             title="周例会",
-            frequency=BookingSeries.Frequency.WEEKLY,
             starts_on=date(2026, 12, 9),
             start_time=time(14, 0),
             end_time=time(15, 0),
